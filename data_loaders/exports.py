@@ -1,0 +1,62 @@
+"""Tidy exports of current values, as CSV or xlsx, safe to open in Excel."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from . import geography as geo
+from .periods import period_label
+
+EXPORT_COLUMNS = ["indicator", "area_type", "area_code", "area_name", "period", "value"]
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers pass.
+
+    >>> neutralise("=HYPERLINK(1)"), neutralise("Blaby"), neutralise(-3.4)
+    ("'=HYPERLINK(1)", 'Blaby', -3.4)
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every text cell neutralised (for any CSV or xlsx the app writes)."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralise)
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def tidy_export(observations: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """Current observations as rows of EXPORT_COLUMNS, sorted, with area names and the
+    period as the board writes it. Does not mutate its inputs."""
+    names = dict(zip(areas["area_code"], areas["area_name"])) if len(areas) else {}
+    frame = observations.sort_values(["indicator_id", "area_type", "area_code", "granularity",
+                                      "period_start"])
+    return pd.DataFrame({
+        "indicator": frame["indicator_id"],
+        "area_type": frame["area_type"],
+        "area_code": frame["area_code"],
+        "area_name": frame["area_code"].map(lambda c: names.get(c) or geo.area_name(c)),
+        "period": [period_label(p, g) for p, g in zip(frame["period_start"],
+                                                      frame["granularity"])],
+        "value": frame["value"],
+    }).reset_index(drop=True)
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    # UTF-8 with BOM so Excel shows names like 'Hinckley and Bosworth' and '£' correctly.
+    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "Data") -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        safe_frame(frame).to_excel(writer, index=False, sheet_name=sheet_name)
+    return buffer.getvalue()

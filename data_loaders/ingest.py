@@ -1,0 +1,146 @@
+"""One way in for every upload, from the page and the command line alike: recognise each
+file from its content, read it, compare it with the store, and store a clean batch in one
+transaction."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import officer_long, officer_wide, reference
+from .model import KINDS, ParsedFile
+from .police_uk import PoliceContext, looks_like_police_uk, parse_police_uk
+from .problems import UploadRefused, error
+from .readers import read_sheets
+from .store import Preview, Store
+
+log = logging.getLogger(__name__)
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+SAMPLE_USER = "sample data"
+
+UNRECOGNISED = ("this file was not recognised. The dashboard reads: police.uk street-level "
+                "crime CSVs; an officer's table with columns for area (district), period, "
+                "measure and value (download the template from the Upload page); a district x "
+                "quarter table like the Domestic Abuse Dashboard; ONS population estimates; "
+                "LSOA lookups; and boundaries (GeoJSON, TopoJSON, KML or police.uk boundary "
+                "JSON)")
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_upload(file_name: str, data: bytes, store: Store, answers: dict | None = None,
+                context: PoliceContext | None = None) -> ParsedFile:
+    """Recognise and read one file. Never raises for bad input: problems are in the result."""
+    digest = sha256_of(data)
+    try:
+        return _read(file_name, data, digest, store, answers or {}, context)
+    except UploadRefused as refused:
+        return ParsedFile(file_name, digest, "unknown", problems=refused.problems)
+    except Exception:  # a reader bug must not show a traceback to an officer
+        log.exception("reading %s failed", file_name)
+        return ParsedFile(file_name, digest, "unknown", problems=[error(
+            "this file could not be read; check it opens in Excel and has the layout the "
+            "Upload page describes, or send it to the dashboard's maintainers",
+            file=file_name)])
+
+
+def _read(file_name, data, digest, store, answers, context) -> ParsedFile:
+    if not data:
+        return ParsedFile(file_name, digest, "unknown",
+                          problems=[error("the file is empty", file=file_name)])
+    if looks_like_police_uk(data):
+        context = context or police_context(store)
+        return parse_police_uk(file_name, data, digest, context)
+    if reference.recognise_reference(file_name, data):
+        return reference.parse_reference(file_name, data, digest, answers)
+    for sheet in read_sheets(file_name, data):
+        if officer_long.find_long_header(sheet) is not None:
+            return officer_long.parse_officer_long(sheet, digest, answers)
+        if officer_wide.find_wide_header(sheet) is not None:
+            return officer_wide.parse_officer_wide(sheet, digest, answers)
+    return ParsedFile(file_name, digest, "unknown",
+                      problems=[error(UNRECOGNISED, file=file_name)])
+
+
+def police_context(store: Store) -> PoliceContext:
+    """The LSOA -> beat -> district hierarchy and LSOA shapes the police.uk reader needs."""
+    return PoliceContext.from_reference(store.reference("areas"), store.reference("boundaries"))
+
+
+@dataclass
+class Checked:
+    """One file read and compared with the store, ready for the officer to confirm."""
+
+    parsed: ParsedFile
+    preview: Preview | None
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.parsed.kind, "not recognised")
+
+    @property
+    def adds_nothing(self) -> bool:
+        return self.preview is not None and self.preview.duplicate_of is not None
+
+
+def check_files(files: list[tuple[str, bytes]], store: Store, answers: dict | None = None
+                ) -> list[Checked]:
+    """Read every file and preview what storing it would change."""
+    context = None
+    checked = []
+    for name, data in files:
+        if context is None and looks_like_police_uk(data):
+            context = police_context(store)
+        parsed = read_upload(name, data, store, (answers or {}).get(name), context)
+        preview = store.preview(parsed) if parsed.ok else None
+        checked.append(Checked(parsed, preview))
+    return checked
+
+
+def store_checked(checked: list[Checked], store: Store, user: str, *, is_sample=False
+                  ) -> list[int]:
+    """Store a checked batch in one transaction, or raise UploadRefused and store nothing."""
+    problems = [p for c in checked for p in c.parsed.problems
+                if p.severity in ("error", "question")]
+    if problems:
+        raise UploadRefused(problems)
+    return store.commit([c.parsed for c in checked if not c.adds_nothing], user,
+                        is_sample=is_sample)
+
+
+def ingest_paths(paths: list[Path], store: Store, user: str, answers: dict | None = None,
+                 *, is_sample=False) -> tuple[list[Checked], list[int]]:
+    """Read, check and store files from disk (the command line and the sample loader)."""
+    files = []
+    for path in paths:
+        data = Path(path).read_bytes()
+        name = Path(path).name
+        if name.endswith(".gz"):
+            data, name = gzip.decompress(data), name[:-3]
+        files.append((name, data))
+    checked = check_files(files, store, answers)
+    return checked, store_checked(checked, store, user, is_sample=is_sample)
+
+
+def sample_files() -> list[list[Path]]:
+    """The sample data in load order: reference first (police counts need the beats), then
+    police.uk months, then the officers' spreadsheets."""
+    ref = SAMPLE_DIR / "reference"
+    return [
+        sorted(p for p in ref.glob("*") if p.suffix in (".csv", ".geojson")),
+        sorted((SAMPLE_DIR / "police_uk").glob("*.csv.gz")),
+        sorted((SAMPLE_DIR / "officer").glob("*.xlsx")),
+    ]
+
+
+def load_sample_data(store: Store) -> list[int]:
+    """Load the bundled sample data into an empty store, labelled as sample data."""
+    ids = []
+    for group in sample_files():
+        if group:
+            ids += ingest_paths(group, store, SAMPLE_USER, is_sample=True)[1]
+    return ids

@@ -1,0 +1,279 @@
+"""police.uk street-level crime files: recognised from their header, kept to the board's
+eight districts, de-duplicated, and turned into monthly counts by crime type for every LSOA,
+beat, district, the county and the board area."""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import geography as geo
+from .model import INCIDENT_COLUMNS, OBSERVATION_COLUMNS, ParsedFile
+from .problems import error, warning
+from .readers import decode_text
+
+HEADER = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude",
+          "Location", "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context"]
+REQUIRED = ["Crime ID", "Month", "Longitude", "Latitude", "Location", "LSOA code", "LSOA name",
+            "Crime type"]
+CRIME_TYPES = ["Anti-social behaviour", "Bicycle theft", "Burglary", "Criminal damage and arson",
+               "Drugs", "Other crime", "Other theft", "Possession of weapons", "Public order",
+               "Robbery", "Shoplifting", "Theft from the person", "Vehicle crime",
+               "Violence and sexual offences"]
+ASB = "Anti-social behaviour"
+TOTAL_ID = "police_total_excl_asb"
+
+
+def indicator_id(crime_type: str) -> str:
+    """The catalogue id of a police.uk crime type: 'Vehicle crime' -> 'police_vehicle_crime'."""
+    return "police_" + re.sub(r"[^a-z0-9]+", "_", crime_type.lower()).strip("_")
+
+
+def looks_like_police_uk(data: bytes) -> bool:
+    """True when the first line is a police.uk street-level header."""
+    first_line = decode_text(data[:4096])[0].splitlines()[0] if data else ""
+    names = [c.strip().strip('"') for c in first_line.split(",")]
+    return all(name in names for name in ("Crime ID", "Month", "Crime type", "LSOA code"))
+
+
+@dataclass
+class PoliceContext:
+    """What the reader needs from the store's reference data."""
+
+    lsoa_district: dict[str, str]
+    lsoa_beat: dict[str, str]
+    lsoa_names: dict[str, str] = field(default_factory=dict)
+    beats: dict[str, list[str]] = field(default_factory=dict)  # district -> beat codes
+    lsoa_shapes: list[tuple[str, str]] = field(default_factory=list)  # (code, geojson)
+
+    @classmethod
+    def from_reference(cls, areas: pd.DataFrame, boundaries: pd.DataFrame | None = None
+                       ) -> "PoliceContext":
+        lsoas = areas[areas["area_type"] == "lsoa"]
+        beats = areas[areas["area_type"] == "beat"]
+        by_district = {d: sorted(beats.loc[beats["district_code"] == d, "area_code"])
+                       for d in geo.DISTRICTS}
+        shapes = []
+        if boundaries is not None and len(boundaries):
+            rows = boundaries[boundaries["area_type"] == "lsoa"]
+            shapes = list(zip(rows["area_code"], rows["geojson"]))
+        return cls(
+            lsoa_district=dict(zip(lsoas["area_code"], lsoas["district_code"])),
+            lsoa_beat={k: v for k, v in zip(lsoas["area_code"], lsoas["beat_code"])
+                       if isinstance(v, str) and v},
+            lsoa_names=dict(zip(lsoas["area_code"], lsoas["area_name"])),
+            beats=by_district,
+            lsoa_shapes=shapes,
+        )
+
+
+def asb_key(frame: pd.DataFrame) -> pd.Series:
+    """A key for rows with no Crime ID (ASB) that survives a re-upload of the same month.
+
+    police.uk publishes ASB without an identifier, so the key is a hash of what the row
+    says (month, point, location, LSOA, type) plus its occurrence number among identical
+    rows in the month, in file order. The same month downloaded again gives the same keys.
+    """
+    content = (frame["Month"] + "|" + frame["Longitude"] + "|" + frame["Latitude"] + "|"
+               + frame["Location"] + "|" + frame["LSOA code"] + "|" + frame["Crime type"])
+    occurrence = content.groupby(content).cumcount().astype(str)
+    return "asb:" + (content + "#" + occurrence).map(
+        lambda text: hashlib.sha1(text.encode("utf-8")).hexdigest()[:32])
+
+
+def read_police_frame(file_name: str, data: bytes) -> tuple[pd.DataFrame | None, list]:
+    """The rows of a police.uk file as strings, or None with the problems found."""
+    text, _ = decode_text(data)
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    frame.columns = [c.strip() for c in frame.columns]
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        return None, [error(f"this looks like a police.uk street-level file but has no "
+                            f"{', '.join(missing)} column; download the file again from "
+                            "data.police.uk without editing it", file=file_name, row=1)]
+    for column in HEADER:
+        if column not in frame.columns:
+            frame[column] = ""
+    return frame[HEADER].apply(lambda s: s.str.strip()), []
+
+
+def parse_police_uk(file_name: str, data: bytes, sha256: str, context: PoliceContext
+                    ) -> ParsedFile:
+    """Read one police.uk street-level CSV into incidents and derived monthly counts."""
+    parsed = ParsedFile(file_name, sha256, "police_uk_street")
+    frame, problems = read_police_frame(file_name, data)
+    parsed.problems += problems
+    if frame is None:
+        return parsed
+    bad_month = ~frame["Month"].str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")
+    if bad_month.any():
+        rows = (frame.index[bad_month] + 2).tolist()
+        parsed.problems.append(error(
+            f"the Month is not written as YYYY-MM on {len(rows)} rows (first: row {rows[0]}, "
+            f"'{frame.loc[bad_month, 'Month'].iloc[0]}'); download the file again from "
+            "data.police.uk without opening it in Excel, which rewrites the months",
+            file=file_name, row=rows[0], column="B"))
+        return parsed
+    unknown_type = ~frame["Crime type"].isin(CRIME_TYPES)
+    if unknown_type.any():
+        first = int(frame.index[unknown_type][0]) + 2
+        parsed.problems.append(error(
+            f"'{frame.loc[unknown_type, 'Crime type'].iloc[0]}' is not a police.uk crime type "
+            f"({unknown_type.sum()} rows); the known types are {', '.join(CRIME_TYPES)}",
+            file=file_name, row=first, column="J"))
+        return parsed
+    if not len(frame):
+        parsed.problems.append(error("the file has a header but no rows", file=file_name))
+        return parsed
+
+    frame = _dedupe(frame, parsed)
+    located = _locate(frame, context, parsed)
+    parsed.incidents = located
+    parsed.observations = derive_counts(located, context)
+    months = sorted(located["month"].unique())
+    parsed.notes.insert(0, f"{len(frame):,} rows for {_month_span(months)}; "
+                           f"{located['district_code'].notna().sum():,} in the board's districts")
+    return parsed
+
+
+def _dedupe(frame: pd.DataFrame, parsed: ParsedFile) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["incident_key"] = frame["Crime ID"].where(frame["Crime ID"] != "", asb_key(frame))
+    duplicated = frame["incident_key"].duplicated()
+    if duplicated.any():
+        parsed.notes.append(f"{duplicated.sum():,} rows repeat a Crime ID already in the file "
+                            "and were counted once")
+    return frame[~duplicated]
+
+
+def _locate(frame: pd.DataFrame, context: PoliceContext, parsed: ParsedFile) -> pd.DataFrame:
+    """Incident rows with district and beat; rows outside the board area are left out."""
+    lsoa = frame["LSOA code"]
+    looked_up = lsoa.map(context.lsoa_district)
+    district = looked_up.where(looked_up.isin(list(geo.DISTRICTS)))
+    prefix = frame["LSOA name"].str.replace(r"\s+\w+$", "", regex=True)
+    by_prefix = prefix.map({name: code for code, name in geo.DISTRICTS.items()})
+    newer = looked_up.isna() & by_prefix.notna() & (lsoa != "")
+    district = district.fillna(by_prefix.where(newer))
+    beat = lsoa.map(context.lsoa_beat).astype(object)
+    if newer.any():
+        beat = beat.fillna(_beats_by_point(frame[newer & beat.isna()], context))
+        parsed.notes.append(f"{newer.sum():,} rows carry LSOA codes ({lsoa[newer].nunique()} "
+                            "codes) missing from the LSOA lookup; their district was read "
+                            "from the LSOA name")
+    no_location = lsoa == ""
+    city = looked_up.eq(geo.LEICESTER_CITY) | prefix.eq("Leicester")
+    outside = district.isna() & ~no_location & ~city
+    _note_left_out(parsed, no_location, city & ~no_location, outside, prefix)
+    keep = district.notna() | no_location
+    incidents = pd.DataFrame({
+        "incident_key": frame["incident_key"], "month": frame["Month"],
+        "crime_type": frame["Crime type"], "lsoa_code": lsoa.where(lsoa != ""),
+        "beat_code": beat, "district_code": district,
+        "longitude": pd.to_numeric(frame["Longitude"], errors="coerce"),
+        "latitude": pd.to_numeric(frame["Latitude"], errors="coerce"),
+        "location": frame["Location"], "outcome": frame["Last outcome category"],
+    })[keep]
+    unbeaten = incidents["district_code"].notna() & incidents["beat_code"].isna()
+    if unbeaten.any():
+        parsed.problems.append(warning(
+            f"{unbeaten.sum():,} rows could not be placed in a beat (their LSOA is not in the "
+            "beat lookup and no boundary contains their point); they count toward their "
+            "district but no beat", file=parsed.file_name))
+    return incidents[INCIDENT_COLUMNS].reset_index(drop=True)
+
+
+def _note_left_out(parsed, no_location, city, outside, prefix) -> None:
+    if no_location.any():
+        parsed.notes.append(f"{no_location.sum():,} rows have no location: kept for the "
+                            "force-wide record but in no district, beat or LSOA count")
+    if city.any():
+        parsed.notes.append(f"{city.sum():,} rows in Leicester city left out: the city is not "
+                            "part of the board")
+    if outside.any():
+        places = prefix[outside].value_counts().head(5)
+        named = ", ".join(f"{name} {count}" for name, count in places.items())
+        parsed.notes.append(f"{outside.sum():,} rows in LSOAs outside the force area left out "
+                            f"({named}{', ...' if prefix[outside].nunique() > 5 else ''})")
+
+
+def _beats_by_point(rows: pd.DataFrame, context: PoliceContext) -> pd.Series:
+    """Beat of each row from the 2011 LSOA polygon its point falls in (for newer LSOA codes)."""
+    if rows.empty or not context.lsoa_shapes:
+        return pd.Series(index=rows.index, dtype=object)
+    from shapely import STRtree, points
+    from shapely.geometry import shape
+
+    codes = [code for code, _ in context.lsoa_shapes]
+    tree = STRtree([shape(json.loads(text)) for _, text in context.lsoa_shapes])
+    pts = points(pd.to_numeric(rows["Longitude"], errors="coerce").fillna(0).to_numpy(),
+                 pd.to_numeric(rows["Latitude"], errors="coerce").fillna(0).to_numpy())
+    point_index, shape_index = tree.query(pts, predicate="within")
+    found = pd.Series([context.lsoa_beat.get(codes[i]) for i in shape_index],
+                      index=rows.index[point_index], dtype=object)
+    found = found[~found.index.duplicated()]
+    # Every row of one LSOA goes to the beat most of its points fall in.
+    lsoa = rows.loc[found.index, "LSOA code"]
+    majority = found.groupby(lsoa).agg(lambda s: s.value_counts().index[0])
+    return rows["LSOA code"].map(majority)
+
+
+def derive_counts(incidents: pd.DataFrame, context: PoliceContext) -> pd.DataFrame:
+    """Monthly counts per crime type (and all crime excluding ASB) for every LSOA, beat,
+    district, the county and the board area, with zeros where nothing was recorded.
+
+    Columns: OBSERVATION_COLUMNS. Does not mutate ``incidents``.
+    """
+    placed = incidents[incidents["district_code"].notna()]
+    months = sorted(incidents["month"].unique())
+    frames = []
+    levels = {
+        "lsoa": ("lsoa_code", sorted(set(context.lsoa_district) | set(placed["lsoa_code"]))),
+        "beat": ("beat_code", sorted({b for bs in context.beats.values() for b in bs}
+                                     | set(placed["beat_code"].dropna()))),
+        "district": ("district_code", list(geo.DISTRICTS)),
+    }
+    for area_type, (column, codes) in levels.items():
+        if area_type == "lsoa":
+            codes = [c for c in codes if context.lsoa_district.get(c, "x") in geo.DISTRICTS
+                     or c in set(placed["lsoa_code"])]
+        counts = placed.groupby([column, "month", "crime_type"]).size()
+        frames.append(_complete(counts, codes, months, area_type))
+    county = placed[placed["district_code"].isin(geo.COUNTY_DISTRICTS)]
+    for area_type, code, rows in (("county", geo.COUNTY_CODE, county),
+                                  ("board", geo.BOARD_CODE, placed)):
+        counts = rows.assign(area=code).groupby(["area", "month", "crime_type"]).size()
+        frames.append(_complete(counts, [code], months, area_type))
+    return pd.concat(frames, ignore_index=True)[OBSERVATION_COLUMNS]
+
+
+def _complete(counts: pd.Series, codes: list[str], months: list[str], area_type: str
+              ) -> pd.DataFrame:
+    """Counts as tidy rows for every area x month x type, zeros filled, plus the total."""
+    index = pd.MultiIndex.from_product([codes, months, CRIME_TYPES],
+                                       names=["area_code", "month", "crime_type"])
+    full = counts.reindex(index, fill_value=0).rename("value").reset_index()
+    total = (full[full["crime_type"] != ASB].groupby(["area_code", "month"])["value"].sum()
+             .reset_index().assign(crime_type=None))
+    full = pd.concat([full, total], ignore_index=True)
+    return pd.DataFrame({
+        "indicator_id": full["crime_type"].map(lambda t: indicator_id(t) if t else TOTAL_ID),
+        "area_type": area_type,
+        "area_code": full["area_code"],
+        "period_start": full["month"] + "-01",
+        "granularity": "month",
+        "value": full["value"].astype("float64"),
+        "numerator": float("nan"),
+        "denominator": float("nan"),
+    })
+
+
+def _month_span(months: list[str]) -> str:
+    from .periods import period_label
+
+    labels = [period_label(m + "-01", "month") for m in months]
+    return labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"

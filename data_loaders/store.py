@@ -1,0 +1,414 @@
+"""The versioned store: an upload ledger and append-only tables in SQLite (default) or
+PostgreSQL (when DATABASE_URL is set), through one SQLAlchemy Core code path.
+
+Nothing is ever overwritten or deleted. Every row carries the upload that brought it; the
+current value of anything is the row from the newest upload that is still 'stored'. Rolling
+an upload back marks it 'rolled back', which brings back exactly what was current before it;
+restoring it undoes the rollback. Each batch of uploads is one transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
+
+from .model import INCIDENT_COLUMNS, OBSERVATION_COLUMNS, OBSERVATION_KEY, REFERENCE_COLUMNS, \
+    ParsedFile
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SQLITE = ROOT / "var" / "dashboard.sqlite"
+
+metadata = sa.MetaData()
+
+meta = sa.Table("meta", metadata,
+                sa.Column("key", sa.String(64), primary_key=True),
+                sa.Column("value", sa.Text, nullable=False))
+
+uploads = sa.Table(
+    "uploads", metadata,
+    sa.Column("upload_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("user_name", sa.Text, nullable=False),
+    sa.Column("uploaded_at", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("rows_added", sa.Integer, nullable=False),
+    sa.Column("rows_revised", sa.Integer, nullable=False),
+    sa.Column("rows_unchanged", sa.Integer, nullable=False),
+    sa.Column("incidents_new", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # stored | rolled back
+    sa.Column("is_sample", sa.Boolean, nullable=False),
+    sa.Column("notes", sa.Text, nullable=False),  # JSON list of plain sentences
+)
+
+# Every change of an upload's status, so the ledger never loses its history.
+upload_events = sa.Table(
+    "upload_events", metadata,
+    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("upload_id", sa.Integer, sa.ForeignKey("uploads.upload_id"), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),  # stored | rolled back | restored
+    sa.Column("user_name", sa.Text, nullable=False),
+    sa.Column("at", sa.String(32), nullable=False),
+)
+
+
+def _upload_fk():
+    return sa.Column("upload_id", sa.Integer, sa.ForeignKey("uploads.upload_id"), nullable=False)
+
+
+observations = sa.Table(
+    "observations", metadata,
+    sa.Column("obs_id", sa.Integer, primary_key=True, autoincrement=True),
+    _upload_fk(),
+    sa.Column("indicator_id", sa.String(64), nullable=False),
+    sa.Column("area_type", sa.String(16), nullable=False),
+    sa.Column("area_code", sa.String(16), nullable=False),
+    sa.Column("period_start", sa.String(10), nullable=False),
+    sa.Column("granularity", sa.String(8), nullable=False),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("numerator", sa.Float),
+    sa.Column("denominator", sa.Float),
+    sa.Index("ix_observations_key", "indicator_id", "area_type", "area_code", "granularity",
+             "period_start"),
+)
+
+incidents = sa.Table(
+    "incidents", metadata,
+    _upload_fk(),
+    sa.Column("incident_key", sa.String(80), nullable=False),
+    sa.Column("month", sa.String(7), nullable=False),
+    sa.Column("crime_type", sa.String(40), nullable=False),
+    sa.Column("lsoa_code", sa.String(9)),
+    sa.Column("beat_code", sa.String(8)),
+    sa.Column("district_code", sa.String(9)),
+    sa.Column("longitude", sa.Float),
+    sa.Column("latitude", sa.Float),
+    sa.Column("location", sa.Text),
+    sa.Column("outcome", sa.Text),
+    sa.PrimaryKeyConstraint("upload_id", "incident_key"),
+    sa.Index("ix_incidents_month", "month", "upload_id"),
+)
+
+areas = sa.Table(
+    "areas", metadata, _upload_fk(),
+    sa.Column("area_type", sa.String(16), nullable=False),
+    sa.Column("area_code", sa.String(16), nullable=False),
+    sa.Column("area_name", sa.Text, nullable=False),
+    sa.Column("beat_code", sa.String(8)),
+    sa.Column("district_code", sa.String(9)),
+    sa.Column("lsoa_year", sa.Integer),
+    sa.Index("ix_areas_key", "area_type", "area_code"),
+)
+
+population = sa.Table(
+    "population", metadata, _upload_fk(),
+    sa.Column("area_type", sa.String(16), nullable=False),
+    sa.Column("area_code", sa.String(16), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("population", sa.Float, nullable=False),
+    sa.Index("ix_population_key", "area_type", "area_code", "year"),
+)
+
+boundaries = sa.Table(
+    "boundaries", metadata, _upload_fk(),
+    sa.Column("area_type", sa.String(16), nullable=False),
+    sa.Column("area_code", sa.String(16), nullable=False),
+    sa.Column("area_name", sa.Text, nullable=False),
+    sa.Column("geojson", sa.Text, nullable=False),
+    sa.Index("ix_boundaries_key", "area_type", "area_code"),
+)
+
+REFERENCE_TABLES = {"areas": areas, "population": population, "boundaries": boundaries}
+REFERENCE_KEYS = {"areas": ["area_type", "area_code"],
+                  "population": ["area_type", "area_code", "year"],
+                  "boundaries": ["area_type", "area_code"]}
+
+
+class StoreBusy(Exception):
+    """The database is locked by another writer; the caller should say so and offer a retry."""
+
+
+def default_url() -> str:
+    """DATABASE_URL when set (PostgreSQL for shared servers), else the embedded SQLite file,
+    whose location DASHBOARD_SQLITE_PATH may change."""
+    if os.environ.get("DATABASE_URL"):
+        url = os.environ["DATABASE_URL"]
+        # Heroku-style URLs name the dialect 'postgres'; SQLAlchemy needs the driver too.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://"):]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    path = Path(os.environ.get("DASHBOARD_SQLITE_PATH", DEFAULT_SQLITE))
+    return f"sqlite:///{path}"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+@dataclass
+class Preview:
+    """What one parsed file would change, compared with what is current now."""
+
+    added: pd.DataFrame  # OBSERVATION_COLUMNS of values with no current value
+    revised: pd.DataFrame  # OBSERVATION_KEY + old_value, new_value
+    unchanged: int
+    incidents_new: int
+    incidents_held: int
+    duplicate_of: dict | None  # the stored upload with the same sha256, if any
+
+
+class Store:
+    """One database: SQLite file or PostgreSQL server. Create with a SQLAlchemy URL."""
+
+    def __init__(self, url: str | None = None):
+        self.url = url or default_url()
+        if self.url.startswith("sqlite:///"):
+            Path(self.url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = sa.create_engine(self.url, connect_args={"timeout": 15})
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:
+            self.engine = sa.create_engine(self.url, pool_pre_ping=True)
+        metadata.create_all(self.engine)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def data_version(self) -> int:
+        """A number that changes whenever any upload is stored, rolled back or restored."""
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(meta.c.value).where(meta.c.key == "data_version")
+                                 ).scalar()
+        return int(value or 0)
+
+    def uploads(self) -> pd.DataFrame:
+        """The ledger, newest first: one row per upload with its counts and status."""
+        query = sa.select(uploads).order_by(uploads.c.upload_id.desc())
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(query, conn)
+        frame["notes"] = frame["notes"].map(json.loads)
+        return frame
+
+    def upload_events(self) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return pd.read_sql(sa.select(upload_events).order_by(upload_events.c.event_id), conn)
+
+    def find_duplicate(self, sha256: str) -> dict | None:
+        """The stored (not rolled back) upload with this file hash, if there is one."""
+        query = sa.select(uploads).where(uploads.c.sha256 == sha256,
+                                         uploads.c.status == "stored")
+        with self.engine.connect() as conn:
+            row = conn.execute(query.order_by(uploads.c.upload_id)).mappings().first()
+        return dict(row) if row else None
+
+    def observations(self, indicator_ids=None, area_types=None, *, with_sample_flag=False,
+                     conn=None) -> pd.DataFrame:
+        """Current observations (OBSERVATION_COLUMNS, plus upload_id and is_sample when asked)."""
+        table = _current(observations, OBSERVATION_KEY)
+        conditions = []
+        if indicator_ids is not None:
+            conditions.append(table.c.indicator_id.in_(list(indicator_ids)))
+        if area_types is not None:
+            conditions.append(table.c.area_type.in_(list(area_types)))
+        columns = [table.c[c] for c in OBSERVATION_COLUMNS]
+        if with_sample_flag:
+            columns += [table.c.upload_id, table.c.is_sample]
+        query = sa.select(*columns).where(*conditions)
+        frame = self._read(query, conn)
+        for column in ("value", "numerator", "denominator"):
+            frame[column] = frame[column].astype("float64")
+        if with_sample_flag:
+            frame["is_sample"] = frame["is_sample"].astype(bool)
+        return frame
+
+    def versions(self, indicator_id: str, area_type: str, area_code: str) -> pd.DataFrame:
+        """Every stored version of one indicator and area, with its upload and status."""
+        query = (sa.select(observations, uploads.c.file_name, uploads.c.status,
+                           uploads.c.uploaded_at)
+                 .join(uploads, uploads.c.upload_id == observations.c.upload_id)
+                 .where(observations.c.indicator_id == indicator_id,
+                        observations.c.area_type == area_type,
+                        observations.c.area_code == area_code)
+                 .order_by(observations.c.period_start, observations.c.upload_id))
+        return self._read(query)
+
+    def incidents(self, months=None, crime_types=None, district_code=None, conn=None
+                  ) -> pd.DataFrame:
+        """Current police.uk incident rows: for each month, those of the newest stored upload
+        that carried that month (police.uk republishes whole months)."""
+        active = sa.select(incidents.c.month, sa.func.max(incidents.c.upload_id).label("uid")) \
+            .join(uploads, uploads.c.upload_id == incidents.c.upload_id) \
+            .where(uploads.c.status == "stored").group_by(incidents.c.month).subquery()
+        query = sa.select(*[incidents.c[c] for c in INCIDENT_COLUMNS]).join(
+            active, sa.and_(active.c.month == incidents.c.month,
+                            active.c.uid == incidents.c.upload_id))
+        if months is not None:
+            query = query.where(incidents.c.month.in_(list(months)))
+        if crime_types is not None:
+            query = query.where(incidents.c.crime_type.in_(list(crime_types)))
+        if district_code is not None:
+            query = query.where(incidents.c.district_code == district_code)
+        return self._read(query, conn)
+
+    def reference(self, name: str, conn=None) -> pd.DataFrame:
+        """Current rows of a reference table: areas, population or boundaries."""
+        table = _current(REFERENCE_TABLES[name], REFERENCE_KEYS[name])
+        query = sa.select(*[table.c[c] for c in REFERENCE_COLUMNS[name]])
+        return self._read(query, conn)
+
+    def _read(self, query, conn=None) -> pd.DataFrame:
+        if conn is not None:
+            return pd.read_sql(query, conn)
+        with self.engine.connect() as connection:
+            return pd.read_sql(query, connection)
+
+    # -- comparing ----------------------------------------------------------------------
+
+    def preview(self, parsed: ParsedFile, conn=None) -> Preview:
+        """What storing ``parsed`` would add, revise and leave unchanged."""
+        new = parsed.observations
+        current = self.observations(indicator_ids=sorted(new["indicator_id"].unique()),
+                                    conn=conn) if len(new) else new.iloc[0:0]
+        merged = new.merge(current[OBSERVATION_KEY + ["value"]], on=OBSERVATION_KEY, how="left",
+                           suffixes=("", "_old"))
+        has_old = merged["value_old"].notna()
+        same = has_old & ((merged["value"] - merged["value_old"]).abs() <= 1e-9)
+        revised = merged[has_old & ~same].rename(columns={"value": "new_value",
+                                                          "value_old": "old_value"})
+        held = 0
+        if parsed.incidents is not None and len(parsed.incidents):
+            held = self._held_incidents(parsed.incidents, conn)
+        return Preview(
+            added=merged[~has_old][OBSERVATION_COLUMNS].reset_index(drop=True),
+            revised=revised[OBSERVATION_KEY + ["old_value", "new_value"]].reset_index(drop=True),
+            unchanged=int(same.sum()),
+            incidents_new=0 if parsed.incidents is None else len(parsed.incidents) - held,
+            incidents_held=held,
+            duplicate_of=None if conn is not None else self.find_duplicate(parsed.sha256),
+        )
+
+    def _held_incidents(self, frame: pd.DataFrame, conn=None) -> int:
+        held = self.incidents(months=sorted(frame["month"].unique()), conn=conn)
+        return int(frame["incident_key"].isin(held["incident_key"]).sum())
+
+    # -- writing ------------------------------------------------------------------------
+
+    def commit(self, parsed_files: list[ParsedFile], user: str, *, is_sample: bool = False
+               ) -> list[int]:
+        """Store a batch of clean files in one transaction; returns their upload ids.
+
+        Files whose bytes match a stored upload add nothing and get no id. Raises ValueError
+        when a file still has errors or unanswered questions, StoreBusy when the database is
+        locked.
+        """
+        for parsed in parsed_files:
+            if not parsed.ok:
+                raise ValueError(f"{parsed.file_name} has errors; nothing was stored")
+        ids = []
+        try:
+            with self.engine.begin() as conn:
+                seen = set()
+                for parsed in parsed_files:
+                    if parsed.sha256 in seen or self._duplicate_in(conn, parsed.sha256):
+                        continue
+                    seen.add(parsed.sha256)
+                    ids.append(self._store_one(conn, parsed, user, is_sample))
+                if ids:
+                    self._bump_version(conn)
+        except OperationalError as exc:
+            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                raise StoreBusy("the database is busy with another upload") from exc
+            raise
+        return ids
+
+    def _duplicate_in(self, conn, sha256: str) -> bool:
+        query = sa.select(uploads.c.upload_id).where(uploads.c.sha256 == sha256,
+                                                     uploads.c.status == "stored")
+        return conn.execute(query).first() is not None
+
+    def _store_one(self, conn, parsed: ParsedFile, user: str, is_sample: bool) -> int:
+        preview = self.preview(parsed, conn=conn)
+        now = _now()
+        upload_id = conn.execute(uploads.insert().values(
+            file_name=parsed.file_name, sha256=parsed.sha256, user_name=user, uploaded_at=now,
+            kind=parsed.kind, rows_added=len(preview.added), rows_revised=len(preview.revised),
+            rows_unchanged=preview.unchanged, incidents_new=preview.incidents_new,
+            status="stored", is_sample=is_sample, notes=json.dumps(parsed.notes),
+        )).inserted_primary_key[0]
+        conn.execute(upload_events.insert().values(upload_id=upload_id, action="stored",
+                                                   user_name=user, at=now))
+        _insert(conn, observations, parsed.observations, OBSERVATION_COLUMNS, upload_id)
+        if parsed.incidents is not None:
+            _insert(conn, incidents, parsed.incidents, INCIDENT_COLUMNS, upload_id)
+        for name, frame in parsed.reference.items():
+            _insert(conn, REFERENCE_TABLES[name], frame, REFERENCE_COLUMNS[name], upload_id)
+        return upload_id
+
+    def rollback(self, upload_id: int, user: str) -> None:
+        """Undo one upload: what was current before it is current again. Nothing is deleted."""
+        self._set_status(upload_id, "stored", "rolled back", user)
+
+    def restore(self, upload_id: int, user: str) -> None:
+        """Undo a rollback."""
+        self._set_status(upload_id, "rolled back", "stored", user, action="restored")
+
+    def _set_status(self, upload_id, before, after, user, action=None) -> None:
+        with self.engine.begin() as conn:
+            done = conn.execute(uploads.update().where(uploads.c.upload_id == int(upload_id),
+                                                       uploads.c.status == before)
+                                .values(status=after)).rowcount
+            if not done:
+                raise KeyError(f"upload {upload_id} is not {before}")
+            conn.execute(upload_events.insert().values(upload_id=int(upload_id),
+                                                       action=action or after, user_name=user,
+                                                       at=_now()))
+            self._bump_version(conn)
+
+    def _bump_version(self, conn) -> None:
+        version = conn.execute(sa.select(meta.c.value).where(meta.c.key == "data_version")
+                               ).scalar()
+        if version is None:
+            conn.execute(meta.insert().values(key="data_version", value="1"))
+        else:
+            conn.execute(meta.update().where(meta.c.key == "data_version")
+                         .values(value=str(int(version) + 1)))
+
+    def is_empty(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(uploads)).scalar() == 0
+
+
+def _current(table: sa.Table, key: list[str]):
+    """A subquery of ``table`` keeping, for each key, the row of the newest stored upload."""
+    rank = sa.func.row_number().over(partition_by=[table.c[k] for k in key],
+                                     order_by=table.c.upload_id.desc()).label("rank")
+    ranked = (sa.select(table, uploads.c.is_sample, rank)
+              .join(uploads, uploads.c.upload_id == table.c.upload_id)
+              .where(uploads.c.status == "stored").subquery())
+    return sa.select(ranked).where(ranked.c.rank == 1).subquery()
+
+
+def _insert(conn, table: sa.Table, frame: pd.DataFrame, columns: list[str], upload_id: int):
+    if frame is None or not len(frame):
+        return
+    records = frame[columns].astype(object).where(frame[columns].notna(), None)
+    rows = records.to_dict("records")
+    for row in rows:
+        row["upload_id"] = upload_id
+    for start in range(0, len(rows), 20000):
+        conn.execute(table.insert(), rows[start:start + 20000])
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets readers go on while an upload writes; FULL sync so a kill never loses a commit.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

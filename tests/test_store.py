@@ -1,0 +1,116 @@
+"""The versioned store: ledger, versions, rollback and restore, duplicates, one transaction."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from data_loaders.model import OBSERVATION_COLUMNS, ParsedFile
+from data_loaders.store import Store
+
+
+def observations(values: dict[tuple[str, str], float]) -> pd.DataFrame:
+    """Rows for indicator 'hate_crimes' keyed by (district code, period start)."""
+    return pd.DataFrame([
+        {"indicator_id": "hate_crimes", "area_type": "district", "area_code": code,
+         "period_start": period, "granularity": "quarter", "value": value,
+         "numerator": None, "denominator": None}
+        for (code, period), value in values.items()], columns=OBSERVATION_COLUMNS)
+
+
+def parsed(name: str, values: dict, digest: str | None = None) -> ParsedFile:
+    return ParsedFile(name, digest or name.ljust(64, "0"), "officer_long", observations(values))
+
+
+@pytest.fixture()
+def store(tmp_path) -> Store:
+    return Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+
+
+def current(store: Store) -> dict:
+    frame = store.observations()
+    return {(r.area_code, r.period_start): r.value for r in frame.itertuples()}
+
+
+BLABY_Q1 = ("E07000129", "2023-04-01")
+BLABY_Q2 = ("E07000129", "2023-07-01")
+
+
+def test_upload_is_recorded_in_the_ledger(store):
+    [upload_id] = store.commit([parsed("a.xlsx", {BLABY_Q1: 1.0, BLABY_Q2: 2.0})], "officer1")
+    ledger = store.uploads()
+    row = ledger.iloc[0]
+    assert (row.upload_id, row.file_name, row.user_name, row.kind, row.status) == (
+        upload_id, "a.xlsx", "officer1", "officer_long", "stored")
+    assert (row.rows_added, row.rows_revised, row.rows_unchanged) == (2, 0, 0)
+    assert current(store) == {BLABY_Q1: 1.0, BLABY_Q2: 2.0}
+
+
+def test_correction_makes_a_new_version_and_keeps_the_old(store):
+    store.commit([parsed("a.xlsx", {BLABY_Q1: 1.0, BLABY_Q2: 2.0})], "officer1")
+    correction = parsed("b.xlsx", {BLABY_Q1: 1.5, BLABY_Q2: 2.0})
+    preview = store.preview(correction)
+    assert preview.revised[["old_value", "new_value"]].values.tolist() == [[1.0, 1.5]]
+    assert (len(preview.added), preview.unchanged) == (0, 1)
+    store.commit([correction], "officer2")
+    assert current(store) == {BLABY_Q1: 1.5, BLABY_Q2: 2.0}
+    versions = store.versions("hate_crimes", "district", "E07000129")
+    assert versions[versions.period_start == "2023-04-01"]["value"].tolist() == [1.0, 1.5]
+    assert store.uploads().iloc[0][["rows_added", "rows_revised", "rows_unchanged"]].tolist() \
+        == [0, 1, 1]
+
+
+def test_rollback_restores_exactly_what_was_there_and_restore_undoes_it(store):
+    store.commit([parsed("a.xlsx", {BLABY_Q1: 1.0})], "o")
+    before = current(store)
+    [second] = store.commit([parsed("b.xlsx", {BLABY_Q1: 9.0, BLABY_Q2: 4.0})], "o")
+    version_after_upload = store.data_version()
+    store.rollback(second, "o")
+    assert current(store) == before
+    assert store.data_version() > version_after_upload
+    store.restore(second, "o")
+    assert current(store) == {BLABY_Q1: 9.0, BLABY_Q2: 4.0}
+    assert store.upload_events()["action"].tolist() == ["stored", "stored", "rolled back",
+                                                       "restored"]
+
+
+def test_rolling_back_an_earlier_upload_keeps_later_corrections(store):
+    [first] = store.commit([parsed("a.xlsx", {BLABY_Q1: 1.0, BLABY_Q2: 2.0})], "o")
+    store.commit([parsed("b.xlsx", {BLABY_Q1: 3.0})], "o")
+    store.rollback(first, "o")
+    assert current(store) == {BLABY_Q1: 3.0}
+
+
+def test_same_file_twice_adds_nothing(store):
+    store.commit([parsed("a.xlsx", {BLABY_Q1: 1.0}, digest="f" * 64)], "o")
+    version = store.data_version()
+    again = parsed("a copy.xlsx", {BLABY_Q1: 1.0}, digest="f" * 64)
+    assert store.preview(again).duplicate_of["file_name"] == "a.xlsx"
+    assert store.commit([again], "o") == []
+    assert len(store.uploads()) == 1 and store.data_version() == version
+
+
+def test_a_failing_batch_stores_nothing(store, monkeypatch):
+    good = parsed("a.xlsx", {BLABY_Q1: 1.0})
+    bad = parsed("b.xlsx", {BLABY_Q2: 2.0})
+    bad.observations.loc[0, "indicator_id"] = None  # violates NOT NULL mid-transaction
+    with pytest.raises(Exception):
+        store.commit([good, bad], "o")
+    assert store.uploads().empty and store.observations().empty and store.data_version() == 0
+
+
+def test_rollback_of_unknown_upload_says_so(store):
+    with pytest.raises(KeyError):
+        store.rollback(42, "o")
+
+
+def test_reference_rows_are_versioned_too(store):
+    def areas(name):
+        return ParsedFile(name, name.ljust(64, "0"), "lsoa_lookup", reference={
+            "areas": pd.DataFrame([{"area_type": "beat", "area_code": "NL62",
+                                    "area_name": name, "beat_code": None,
+                                    "district_code": "E07000130", "lsoa_year": None}])})
+    store.commit([areas("approximate")], "o")
+    [real] = store.commit([areas("real")], "o")
+    assert store.reference("areas")["area_name"].tolist() == ["real"]
+    store.rollback(real, "o")
+    assert store.reference("areas")["area_name"].tolist() == ["approximate"]
