@@ -87,17 +87,23 @@ class Checked:
         return self.preview is not None and self.preview.duplicate_of is not None
 
 
-def check_files(files: list[tuple[str, bytes]], store: Store, answers: dict | None = None
-                ) -> list[Checked]:
-    """Read every file and preview what storing it would change."""
+def check_files(files: list[tuple[str, bytes]], store: Store, answers: dict | None = None,
+                on_progress=None) -> list[Checked]:
+    """Read every file and preview what storing it would change.
+
+    ``answers`` maps a file name to its answers; ``on_progress(done, total)`` is called
+    after each file.
+    """
     context = None
     checked = []
-    for name, data in files:
+    for number, (name, data) in enumerate(files, start=1):
         if context is None and looks_like_police_uk(data):
             context = police_context(store)
         parsed = read_upload(name, data, store, (answers or {}).get(name), context)
         preview = store.preview(parsed) if parsed.ok else None
         checked.append(Checked(parsed, preview))
+        if on_progress:
+            on_progress(number, len(files))
     return checked
 
 

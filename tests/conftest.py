@@ -14,3 +14,26 @@ def shared_data() -> Path:
     if not SHARED_DATA.exists():
         pytest.skip("../shared/data is not beside the project")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def seeded_store_file(tmp_path_factory) -> Path:
+    """A SQLite store with the bundled sample data loaded once for the whole run."""
+    from data_loaders.ingest import load_sample_data
+    from data_loaders.store import Store
+
+    path = tmp_path_factory.mktemp("seeded") / "store.sqlite"
+    store = Store(f"sqlite:///{path}")
+    load_sample_data(store)
+    store.engine.dispose()
+    return path
+
+
+@pytest.fixture()
+def seeded_store_copy(seeded_store_file, tmp_path) -> Path:
+    """A private copy of the seeded store that a test may change."""
+    import shutil
+
+    target = tmp_path / "store.sqlite"
+    shutil.copy(seeded_store_file, target)
+    return target

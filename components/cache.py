@@ -1,0 +1,55 @@
+"""Every Streamlit cache in the app lives here. Frames are keyed on the store's data version,
+so a new upload or a rollback can never leave old numbers on screen."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data_loaders.catalogue import catalogue_frame
+from data_loaders.ingest import load_sample_data
+from data_loaders.store import Store
+
+
+@st.cache_resource(show_spinner=False)
+def get_store() -> Store:
+    """One store (and connection pool) per server process."""
+    return Store()
+
+
+def current_version() -> int:
+    """The store's data version, read on every rerun (one small query)."""
+    return get_store().data_version()
+
+
+def ensure_sample_data() -> None:
+    """On a store with no uploads at all, load the bundled sample data once."""
+    store = get_store()
+    if store.is_empty():
+        with st.spinner("First start: loading the sample data (about half a minute)..."):
+            load_sample_data(store)
+
+
+@st.cache_data(show_spinner=False)
+def load_catalogue() -> pd.DataFrame:
+    return catalogue_frame()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def load_observations(version: int) -> pd.DataFrame:
+    """All current observations with upload_id and is_sample."""
+    return get_store().observations(with_sample_flag=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def load_reference(name: str, version: int) -> pd.DataFrame:
+    return get_store().reference(name)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def load_ledger(version: int) -> pd.DataFrame:
+    return get_store().uploads()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def load_upload_events(version: int) -> pd.DataFrame:
+    return get_store().upload_events()

@@ -1,0 +1,85 @@
+"""The Data page's pieces: the upload ledger with rollback, coverage, and exports."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data_loaders.exports import tidy_export, to_csv_bytes, to_xlsx_bytes
+from data_loaders.model import KINDS
+
+STATUS_TEXT = {"up to date": "Up to date", "gaps": "Gaps", "stale": "Stale",
+               "no data": "No data"}
+
+
+def ledger_table(ledger: pd.DataFrame) -> pd.DataFrame:
+    """The ledger as the officer reads it, newest first."""
+    return pd.DataFrame({
+        "Upload": ledger["upload_id"],
+        "When (UTC)": ledger["uploaded_at"].str.slice(0, 16).str.replace("T", " "),
+        "Who": ledger["user_name"],
+        "File": ledger["file_name"],
+        "Recognised as": ledger["kind"].map(lambda k: KINDS.get(k, k)),
+        "Added": ledger["rows_added"],
+        "Revised": ledger["rows_revised"],
+        "Unchanged": ledger["rows_unchanged"],
+        "New incidents": ledger["incidents_new"],
+        "Status": ledger["status"],
+        "Sample data": ledger["is_sample"].map({True: "yes", False: ""}),
+    })
+
+
+def render_ledger(ledger: pd.DataFrame) -> None:
+    st.dataframe(ledger_table(ledger), hide_index=True, width="stretch")
+
+
+def render_rollback(ledger: pd.DataFrame, on_rollback, on_restore) -> None:
+    """Pick an upload; roll it back (or restore it if it was rolled back), after a confirm."""
+    labels = {r.upload_id: f"{r.upload_id}: {r.file_name} ({r.status})"
+              for r in ledger.itertuples()}
+    chosen = st.selectbox("Upload", list(labels), format_func=labels.get, index=None,
+                          placeholder="Choose an upload", key="rollback_choice")
+    if chosen is None:
+        return
+    status = ledger.loc[ledger["upload_id"] == chosen, "status"].iloc[0]
+    action = "Roll back" if status == "stored" else "Restore"
+    explain = ("Its values stop counting and what was there before it comes back. Nothing is "
+               "deleted: you can restore it later." if action == "Roll back" else
+               "Its values count again, as they did before it was rolled back.")
+    st.caption(explain)
+    sure = st.checkbox(f"{action} upload {chosen}", key=f"confirm_{chosen}_{status}")
+    if st.button(action, disabled=not sure, type="primary"):
+        (on_rollback if action == "Roll back" else on_restore)(chosen)
+
+
+def coverage_table(coverage: pd.DataFrame, themes: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Theme": coverage["theme"].map(themes),
+        "Indicator": coverage["title"],
+        "Frequency": coverage["frequency"].map({"month": "monthly", "quarter": "quarterly",
+                                                "fy": "yearly"}),
+        "First": coverage["first_period"],
+        "Latest": coverage["latest_period"],
+        "Periods": coverage["periods"],
+        "Areas": coverage["areas"],
+        "Missing periods": coverage["missing_periods"],
+        "Status": coverage["status"].map(STATUS_TEXT),
+    })
+
+
+def render_exports(observations: pd.DataFrame, areas: pd.DataFrame, titles: dict) -> None:
+    """Download current values as tidy CSV or xlsx for a chosen indicator."""
+    chosen = st.selectbox("Indicator", sorted(titles, key=titles.get), format_func=titles.get,
+                          key="export_indicator")
+    area_types = st.multiselect("Area types", ["lsoa", "beat", "district", "county", "board",
+                                               "region", "england"],
+                                default=["district", "county", "board"], key="export_areas")
+    subset = observations[(observations["indicator_id"] == chosen)
+                          & observations["area_type"].isin(area_types)]
+    st.caption(f"{len(subset):,} rows")
+    left, right = st.columns(2)
+    left.download_button("Download CSV", lambda: to_csv_bytes(tidy_export(subset, areas)),
+                         file_name=f"{chosen}.csv", mime="text/csv")
+    right.download_button("Download xlsx", lambda: to_xlsx_bytes(tidy_export(subset, areas)),
+                          file_name=f"{chosen}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument."
+                               "spreadsheetml.sheet")

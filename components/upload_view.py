@@ -1,0 +1,105 @@
+"""The Upload page's pieces: what each file was recognised as, its problems, the preview of
+what would change, and the confirm step."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data_loaders import geography as geo
+from data_loaders.catalogue import load_catalogue
+from data_loaders.ingest import Checked
+from data_loaders.periods import period_label
+
+QUESTION_LABELS = {
+    ("fy_label", "end"): "the year ending in March of that year (FY 2020 = 2019/20)",
+    ("fy_label", "start"): "the year starting in April of that year (FY 2020 = 2020/21)",
+}
+ACCEPTED_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "ods", "json", "geojson",
+                  "topojson", "kml"]
+
+
+def _titles() -> dict[str, str]:
+    return {r["id"]: r["title"] for r in load_catalogue()}
+
+
+def readable_rows(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Observation rows with indicator titles, area names and periods as the board writes
+    them, for the officer to read. Keeps old_value/new_value or value columns."""
+    titles = _titles()
+    out = pd.DataFrame({
+        "Indicator": frame["indicator_id"].map(lambda i: titles.get(i, i)),
+        "Area": frame["area_code"].map(lambda c: names.get(c) or geo.area_name(c)),
+        "Period": [period_label(p, g) for p, g in zip(frame["period_start"],
+                                                      frame["granularity"])],
+    })
+    for column, label in (("old_value", "Stored now"), ("new_value", "In this file"),
+                          ("value", "Value")):
+        if column in frame:
+            out[label] = frame[column].to_numpy()
+    return out
+
+
+def render_checked_file(item: Checked, names: dict[str, str]) -> dict:
+    """One file's verdict, problems, notes and preview; returns answers the officer gave."""
+    parsed, preview = item.parsed, item.preview
+    if parsed.errors:
+        badge = "Refused"
+    elif parsed.questions:
+        badge = "Needs an answer"
+    elif item.adds_nothing:
+        badge = "Already stored"
+    else:
+        badge = "Ready"
+    with st.container(border=True):
+        st.markdown(f"**{parsed.file_name}** · {item.kind_label} · {badge}")
+        if parsed.errors:
+            st.error("Nothing from this file can be stored until these are fixed:\n\n"
+                     + "\n".join(f"- {p}" for p in parsed.errors))
+        answers = _render_questions(parsed)
+        if parsed.warnings:
+            st.warning("Please check:\n\n" + "\n".join(f"- {p}" for p in parsed.warnings))
+        if parsed.notes:
+            st.markdown("\n".join(f"- {note}" for note in parsed.notes))
+        if item.adds_nothing:
+            dup = preview.duplicate_of
+            st.info(f"This exact file was stored as upload {dup['upload_id']} "
+                    f"({dup['file_name']}, {dup['uploaded_at'][:16].replace('T', ' ')}, by "
+                    f"{dup['user_name']}). Storing it again would add nothing.")
+        elif preview is not None:
+            _render_preview(parsed, preview, names)
+    return answers
+
+
+def _render_questions(parsed) -> dict:
+    answers = {}
+    for question in parsed.questions:
+        choice = st.radio(question.message, question.choices, index=None,
+                          key=f"q-{parsed.sha256}-{question.key}",
+                          format_func=lambda c, k=question.key: QUESTION_LABELS.get((k, c), c))
+        if choice is not None:
+            answers[question.key] = choice
+    return answers
+
+
+def _render_preview(parsed, preview, names) -> None:
+    columns = st.columns(4)
+    columns[0].metric("New values", f"{len(preview.added):,}")
+    columns[1].metric("Revised values", f"{len(preview.revised):,}")
+    columns[2].metric("Unchanged", f"{preview.unchanged:,}")
+    if parsed.incidents is not None:
+        columns[3].metric("New incidents", f"{preview.incidents_new:,}",
+                          help=f"{preview.incidents_held:,} incidents are already held")
+    reference_rows = sum(len(f) for f in parsed.reference.values())
+    if reference_rows:
+        columns[3].metric("Reference rows", f"{reference_rows:,}")
+    if len(preview.revised):
+        st.markdown("**Values this file revises** (the stored value is kept as an earlier "
+                    "version)")
+        st.dataframe(readable_rows(preview.revised, names), hide_index=True,
+                     width="stretch")
+    if len(preview.added):
+        with st.expander(f"New values ({len(preview.added):,})"):
+            st.dataframe(readable_rows(preview.added.head(500), names), hide_index=True,
+                         width="stretch")
+            if len(preview.added) > 500:
+                st.caption("The first 500 are shown.")

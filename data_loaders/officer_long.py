@@ -1,0 +1,414 @@
+"""An officer's long table (one row per area, period and measure): its header found by content
+in the first 30 rows, every row read into tidy observations, and every problem said with the
+cell it is in as Excel shows it.
+
+The cell readers here (numbers, areas, measures, periods) are shared with officer_wide.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import geography as geo
+from .catalogue import indicator, match_measure, officer_measure_titles
+from .model import OBSERVATION_COLUMNS, OBSERVATION_KEY, ParsedFile
+from .periods import PERIOD_FORMS, AmbiguousFinancialYear, PeriodError, parse_period, period_label
+from .problems import Problem, column_letter, error, warning
+from .readers import RawSheet
+
+HEADER_SEARCH_ROWS = 30
+LSOA_CODE = re.compile(r"E01\d{6}", re.IGNORECASE)
+FY_CHOICES = ("end", "start")
+
+# Words naming each column's role, tried in this order: "Rate per 1,000 population" is a rate
+# and not a denominator, and "Numerator" is its own role, never a "Number".
+ROLE_WORDS = {
+    "numerator": {"numerator"},
+    "denominator": {"denominator"},
+    "rate": {"rate", "percentage", "percent", "%", "pct", "proportion"},
+    "count": {"count", "value", "number", "figure", "total", "volume"},
+    "measure": {"measure", "indicator", "metric", "kpi"},
+    "period": {"period", "quarter", "qtr", "month", "fy", "year", "date", "financialyear"},
+    "area": {"district", "area", "csp", "beat", "location", "lsoa", "neighbourhood",
+             "partnership", "locality"},
+    "population": {"population"},
+}
+
+
+def normalise_header(value) -> str:
+    """Lower case, '&' as 'and', punctuation as spaces ('%' kept: it names a rate)."""
+    text = str(value).lower().replace("&", " and ").replace("%", " % ")
+    return " ".join(re.sub(r"[^a-z0-9%]+", " ", text).split())
+
+
+def header_role(value) -> str | None:
+    """The role a header cell names (see ROLE_WORDS), or None."""
+    if not isinstance(value, str):
+        return None
+    text = normalise_header(value)
+    words = set(text.split()) | {text.replace(" ", "")}
+    return next((role for role, names in ROLE_WORDS.items() if words & names), None)
+
+
+@dataclass(frozen=True)
+class LongColumns:
+    """0-based column indexes of a long table's roles."""
+
+    area: int
+    period: int
+    measure: int
+    value: int
+    numerator: int | None = None
+    denominator: int | None = None
+    count_is_numerator: bool = False
+
+
+def long_columns(row: pd.Series) -> LongColumns | None:
+    """The columns of a header row, or None when it lacks an area, period, measure or value."""
+    roles: dict[str, int] = {}
+    for column, value in enumerate(row.tolist()):
+        role = header_role(value)
+        if role and role not in roles:
+            roles[role] = column
+    if not {"area", "period", "measure"} <= roles.keys() or not {"rate", "count"} & roles.keys():
+        return None
+    # With both a count and a rate, the rate is the value and the count its numerator.
+    value = roles.get("rate", roles.get("count"))
+    numerator = roles.get("numerator", roles.get("count") if "rate" in roles else None)
+    denominator = roles.get("denominator", roles.get("population"))
+    count_is_numerator = "rate" in roles and "count" in roles and "numerator" not in roles
+    return LongColumns(roles["area"], roles["period"], roles["measure"], value, numerator,
+                       denominator, count_is_numerator)
+
+
+def find_long_header(sheet: RawSheet) -> int | None:
+    """Index (into ``sheet.cells``) of the long-table header in the first 30 rows, or None."""
+    for index in range(min(HEADER_SEARCH_ROWS, len(sheet.cells))):
+        if long_columns(sheet.cells.iloc[index]) is not None:
+            return index
+    return None
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value)) or (
+        isinstance(value, str) and not value.strip())
+
+
+def read_number(value) -> float | None:
+    """A cell as a number: "1,430", "37%", " 12 " and "12,5" (decimal comma) all read.
+
+    None for an empty cell; ValueError when the cell holds something else.
+
+    >>> read_number("1,430"), read_number("37%"), read_number(" 12 "), read_number(None)
+    (1430.0, 37.0, 12.0, None)
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip().replace("\u2212", "-").rstrip("%").strip()
+    if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", text):
+        text = text.replace(",", "")
+    elif re.fullmatch(r"[-+]?\d+,\d{1,2}", text):  # a semicolon CSV's decimal comma
+        text = text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(value) from None
+
+
+def is_percent_text(value) -> bool:
+    return isinstance(value, str) and value.strip().endswith("%")
+
+
+def rows_text(rows) -> str:
+    """'row 5', 'rows 5, 7 and 9-12': Excel row numbers as a person would write them."""
+    rows = sorted(set(rows))
+    runs: list[list[int]] = []
+    for row in rows:
+        if runs and row == runs[-1][-1] + 1:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    parts = [f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs]
+    if len(parts) == 1:
+        return ("rows " if len(rows) > 1 else "row ") + parts[0]
+    return "rows " + ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
+def fy_question(examples: dict[str, list[int]], place: dict) -> Problem:
+    """The question to ask when a year label like "FY 2024" could be either financial year."""
+    label = next(iter(examples))
+    year = int(re.search(r"(\d{2,4})\s*$", label).group(1))
+    year = year if year > 999 else 2000 + year
+    written = ", ".join(f'"{t}" ({rows_text(r)})' if r else f'"{t}"' for t, r in examples.items())
+    end, start = f"{year - 1}/{str(year)[-2:]}", f"{year}/{str(year + 1)[-2:]}"
+    message = (f'{written}: a label like "{label}" can mean the financial year ending in March '
+               f'{year} ({end}) or the one starting in April {year} ({start}). Choose "end" for '
+               f'{end} or "start" for {start}; writing years like {end} in the file avoids the '
+               "question")
+    return Problem("question", message, key="fy_label", choices=FY_CHOICES, **place)
+
+
+@dataclass
+class CellReader:
+    """Reads areas, measures, periods and numbers from one sheet's cells, keeping the problems
+    with the cell they are in."""
+
+    sheet: RawSheet
+    fy_label: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    read_as: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (text, name)
+    ambiguous: dict[str, list[int]] = field(default_factory=dict)
+    ambiguous_place: dict = field(default_factory=dict)
+    city_rows: list[int] = field(default_factory=list)
+    empty_rows: list[int] = field(default_factory=list)
+
+    def place(self, index: int | None = None, column: int | None = None) -> dict:
+        return {"file": self.sheet.file_name, "sheet": self.sheet.sheet,
+                "row": None if index is None else self.sheet.excel_row(index),
+                "column": None if column is None else column_letter(column)}
+
+    def cell(self, index: int, column: int | None):
+        if column is None or column >= self.sheet.cells.shape[1]:
+            return None
+        return self.sheet.cells.iat[index, column]
+
+    def fail(self, message: str, index: int, column: int) -> None:
+        self.problems.append(error(message, **self.place(index, column)))
+
+    def area(self, index: int, column: int) -> tuple[str, str] | None:
+        """(code, area type) of the area cell; None (with an error, or for Leicester city)."""
+        text = self.cell(index, column)
+        if is_blank(text):
+            self.fail("the area is empty; " + self._areas_hint(), index, column)
+            return None
+        text = str(text).strip()
+        if LSOA_CODE.fullmatch(text):
+            return text.upper(), "lsoa"
+        code, area_type = geo.resolve_area_name(text)
+        if code == geo.LEICESTER_CITY:
+            self.city_rows.append(self.sheet.excel_row(index))
+            return None
+        if code is None:
+            self.fail(f'"{text}" is not an area this dashboard knows; ' + self._areas_hint(),
+                      index, column)
+            return None
+        if not geo.is_canonical_name(_and(text), code):
+            self.read_as.setdefault((text, geo.area_name(code)), []).append(
+                self.sheet.excel_row(index))
+        return code, area_type
+
+    @staticmethod
+    def _areas_hint() -> str:
+        names = [*geo.DISTRICTS.values(), geo.COUNTY_NAME, geo.BOARD_NAME]
+        return ("write one of " + ", ".join(names) + ", a police beat code like NL62 or an "
+                "LSOA code like E01025601")
+
+    def measure(self, index: int, column: int) -> str | None:
+        """The catalogue id of the measure cell, or None with an error."""
+        text = self.cell(index, column)
+        found = None if is_blank(text) else match_measure(str(text))
+        if found is None:
+            what = "the measure is empty" if is_blank(text) else \
+                f'"{str(text).strip()}" is not a measure this dashboard knows'
+            self.fail(f"{what}; write one of: " + "; ".join(officer_measure_titles()) +
+                      " (the template's Measure drop-down lists them)", index, column)
+        return found
+
+    def period(self, index: int, column: int) -> tuple[str, str] | None:
+        """(period_start, granularity) of the period cell, or None with an error or question."""
+        value = self.cell(index, column)
+        try:
+            return parse_period("" if value is None else value, self.fy_label)
+        except AmbiguousFinancialYear:
+            text = " ".join(str(value).split())
+            self.ambiguous.setdefault(text, []).append(self.sheet.excel_row(index))
+            self.ambiguous_place = self.ambiguous_place or self.place(index, column)
+        except PeriodError as exc:
+            hint = "" if PERIOD_FORMS in str(exc) else f"; write it like {PERIOD_FORMS}"
+            self.fail(f"{exc}{hint}", index, column)
+        return None
+
+    def number(self, index: int, column: int | None, unit: str | None, what: str = "value"
+               ) -> float | None:
+        """The number in a cell (None when empty), with an error when it is not a number, is
+        negative, or is a percentage above 100."""
+        value = self.cell(index, column)
+        try:
+            number = read_number(value)
+        except ValueError:
+            self.fail(f'the {what} "{value}" is not a number; write digits only, like 1430, '
+                      "12.5 or 37%", index, column)
+            return None
+        if number is None:
+            return None
+        if number < 0:
+            self.fail(f"the {what} {number:g} is negative; a {'count' if unit == 'count' else what}"
+                      " cannot be below zero: check the figure", index, column)
+            return None
+        if what == "value" and (unit == "percent" or is_percent_text(value)) and number > 100:
+            self.fail(f"the value {number:g}% is above 100%; write a percentage between 0 and "
+                      "100", index, column)
+            return None
+        return number
+
+    def finish(self) -> list[Problem]:
+        """The problems, with one warning per spelling read as another name, one for Leicester
+        city rows, and one question for ambiguous financial years."""
+        problems = list(self.problems)
+        for (text, name), rows in self.read_as.items():
+            problems.append(warning(f'"{text}" ({rows_text(rows)}) was read as {name}; check '
+                                    "this is right", **self.place(self.row_index(rows[0]))))
+        if self.empty_rows:
+            problems.append(self._rows_warning(
+                self.empty_rows, "have no value and were left out", "has no value and was left "
+                "out", "; write 0 where the figure is zero"))
+        if self.city_rows:
+            problems.append(self._rows_warning(
+                self.city_rows, "are", "is", " for Leicester city, which is not part of the "
+                "board area, and left out"))
+        if self.ambiguous and not self.fy_label:
+            problems.append(fy_question(self.ambiguous, self.ambiguous_place))
+        return problems
+
+    def _rows_warning(self, rows: list[int], many: str, one: str, rest: str) -> Problem:
+        """'rows 5-6 have ...' or 'row 5 has ...' at the first of the rows."""
+        return warning(f"{rows_text(rows)} {many if len(rows) > 1 else one}{rest}",
+                       **self.place(self.row_index(rows[0])))
+
+    def row_index(self, excel_row: int) -> int:
+        return excel_row - self.sheet.first_row
+
+
+def _and(text: str) -> str:
+    """'Oadby & Wigston' as 'Oadby and Wigston': the same name, not worth a warning."""
+    return " ".join(text.replace("&", " and ").split())
+
+
+def hidden_rows_warning(sheet: RawSheet, indexes: list[int]) -> list[Problem]:
+    """A warning naming the hidden rows among those read (Excel hides them; they still count)."""
+    hidden = sorted(sheet.excel_row(i) for i in indexes if sheet.excel_row(i) in sheet.hidden_rows)
+    if not hidden:
+        return []
+    return [warning(f"{rows_text(hidden)} {'were' if len(hidden) > 1 else 'was'} hidden in the "
+                    "workbook and read like the others; unhide them in Excel to check them",
+                    file=sheet.file_name, sheet=sheet.sheet, row=hidden[0])]
+
+
+def header_warning(sheet: RawSheet, index: int) -> list[Problem]:
+    """A warning when the header is not on row 1, so the officer can see what was skipped."""
+    row = sheet.excel_row(index)
+    if row == 1:
+        return []
+    return [warning(f"the header was found on row {row}; the rows above it were taken as titles "
+                    "and not read", file=sheet.file_name, sheet=sheet.sheet, row=row)]
+
+
+def observations_note(frame: pd.DataFrame) -> str:
+    """'312 values for 12 indicators, 10 areas, Q1 2021/22 to Q4 2023/24'."""
+    ordered = frame.sort_values("period_start")
+    first, last = ordered.iloc[0], ordered.iloc[-1]
+    span = period_label(first["period_start"], first["granularity"])
+    if (last["period_start"], last["granularity"]) != (first["period_start"],
+                                                       first["granularity"]):
+        span += " to " + period_label(last["period_start"], last["granularity"])
+    areas = frame[["area_type", "area_code"]].drop_duplicates()
+    indicators = plural(frame["indicator_id"].nunique(), "indicator")
+    return f"{plural(len(frame), 'value')} for {indicators}, {plural(len(areas), 'area')}, {span}"
+
+
+def to_observations(records: list[dict]) -> pd.DataFrame:
+    """Records as an observations frame with the model's columns and dtypes."""
+    frame = pd.DataFrame(records, columns=OBSERVATION_COLUMNS)
+    return frame.astype({"value": "float64", "numerator": "float64", "denominator": "float64"})
+
+
+def _row_record(reader: CellReader, index: int, cols: LongColumns) -> dict | None:
+    """One data row as an observation record, or None when any of its cells has a problem."""
+    area = reader.area(index, cols.area)
+    measure = reader.measure(index, cols.measure)
+    period = reader.period(index, cols.period)
+    unit = indicator(measure)["unit"] if measure else None
+    value_column, numerator_column = cols.value, cols.numerator
+    if is_blank(reader.cell(index, value_column)) and unit == "count" and cols.count_is_numerator:
+        value_column, numerator_column = cols.numerator, None  # a count measure has no rate
+    value = reader.number(index, value_column, unit)
+    if is_blank(reader.cell(index, value_column)):
+        reader.empty_rows.append(reader.sheet.excel_row(index))
+    numerator = reader.number(index, numerator_column, unit, "numerator")
+    denominator = reader.number(index, cols.denominator, unit, "denominator")
+    if None in (area, measure, period, value):
+        return None
+    return {"indicator_id": measure, "area_type": area[1], "area_code": area[0],
+            "period_start": period[0], "granularity": period[1], "value": value,
+            "numerator": numerator, "denominator": denominator}
+
+
+def _duplicates(frame: pd.DataFrame, rows: list[int], reader: CellReader, value_column: int
+                ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Errors for a key given twice with different values; a repeat with the same value is read
+    once with a warning."""
+    frame = frame.assign(_row=rows)
+    problems = []
+    for _, group in frame[frame.duplicated(OBSERVATION_KEY, keep=False)].groupby(
+            OBSERVATION_KEY, sort=False):
+        first, later = group.iloc[0], group.iloc[1:]
+        what = (f"{geo.area_name(first['area_code'])}, "
+                f"{period_label(first['period_start'], first['granularity'])}, "
+                f"{indicator(first['indicator_id'])['title']}")
+        place = reader.place(reader.row_index(int(later.iloc[0]["_row"])), value_column)
+        if group["value"].nunique() > 1:
+            given = "; ".join(f"row {int(r)} has {v:g}" for r, v in zip(group["_row"],
+                                                                        group["value"]))
+            problems.append(error(f"{what} is given more than once with different values "
+                                  f"({given}); keep one row", **place))
+        else:
+            problems.append(warning(f"{what} is given more than once with the same value "
+                                    f"({rows_text(group['_row'])}); it was read once", **place))
+    return frame.drop_duplicates(OBSERVATION_KEY).drop(columns="_row"), problems
+
+
+def parse_officer_long(sheet: RawSheet, sha256: str, answers: dict | None = None) -> ParsedFile:
+    """Read an officer's long table into observations (see model.OBSERVATION_COLUMNS).
+
+    Problems are returned, not raised; when there is an error or a question the observations
+    are empty, so nothing of the file can be stored. ``answers`` may hold ``fy_label``.
+    """
+    parsed = ParsedFile(sheet.file_name, sha256, "officer_long")
+    header = find_long_header(sheet)
+    if header is None:
+        parsed.problems.append(error("no header row with area, period, measure and value columns "
+                                     "was found in the first 30 rows; use the template from the "
+                                     "Upload page", file=sheet.file_name, sheet=sheet.sheet))
+        return parsed
+    cols = long_columns(sheet.cells.iloc[header])
+    reader = CellReader(sheet, (answers or {}).get("fy_label"))
+    records, rows, read = [], [], []
+    for index in range(header + 1, len(sheet.cells)):
+        if all(is_blank(v) for v in sheet.cells.iloc[index].tolist()):
+            continue  # blank rows separate blocks; they hold nothing to read
+        read.append(index)
+        record = _row_record(reader, index, cols)
+        if record:
+            records.append(record)
+            rows.append(sheet.excel_row(index))
+    frame, duplicates = _duplicates(to_observations(records), rows, reader, cols.value)
+    parsed.problems = header_warning(sheet, header) + reader.finish() + duplicates + \
+        hidden_rows_warning(sheet, read)
+    if not read:
+        parsed.problems.append(error(f"there are no data rows under the header on row "
+                                     f"{sheet.excel_row(header)}; add one row per area, period "
+                                     "and measure", **reader.place(header)))
+    if parsed.ok:
+        parsed.observations = frame.reset_index(drop=True)
+        parsed.notes.append(observations_note(frame))
+    return parsed

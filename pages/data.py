@@ -1,0 +1,56 @@
+"""Data: the upload ledger with rollback, what the dashboard holds, and exports."""
+import streamlit as st
+
+from components.cache import (current_version, get_store, load_catalogue, load_ledger,
+                              load_observations, load_reference, load_upload_events)
+from components.data_view import (coverage_table, render_exports, render_ledger,
+                                  render_rollback)
+from data_loaders.catalogue import THEMES
+from data_loaders.store import StoreBusy
+from metrics.coverage import compute_coverage
+
+st.title("Data")
+version = current_version()
+ledger = load_ledger(version)
+
+st.header("Uploads")
+if "ledger_message" in st.session_state:
+    st.success(st.session_state.pop("ledger_message"))
+render_ledger(ledger)
+
+
+def change_status(action, upload_id):
+    try:
+        getattr(get_store(), action)(upload_id, st.session_state.get("uploader_name") or "officer")
+    except StoreBusy:
+        st.error("The database is busy with another upload; nothing changed. Try again.")
+        return
+    done = "rolled back" if action == "rollback" else "restored"
+    st.session_state.ledger_message = f"Upload {upload_id} {done}."
+    st.rerun()
+
+
+with st.expander("Roll back or restore an upload"):
+    render_rollback(ledger, lambda i: change_status("rollback", i),
+                    lambda i: change_status("restore", i))
+with st.expander("History of the ledger"):
+    st.dataframe(load_upload_events(version), hide_index=True, width="stretch")
+
+st.header("What the dashboard holds")
+catalogue = load_catalogue()
+observations = load_observations(version)
+st.dataframe(coverage_table(compute_coverage(observations, catalogue), THEMES),
+             hide_index=True, width="stretch")
+if observations["is_sample"].any():
+    st.caption("Sample data: the figures for indicators police.uk does not carry (domestic "
+               "abuse, reoffending, hate crime, surveys, MARAC) are generated sample data, "
+               "not real figures, until officers upload their own.")
+areas = load_reference("areas", version)
+if (areas["area_type"] == "beat").any():
+    st.caption("Beat boundaries are approximate: built from 2011 LSOAs grouped under the real "
+               "police neighbourhood codes. Upload the real boundaries (KML or GeoJSON) to "
+               "replace them.")
+
+st.header("Export")
+titles = dict(zip(catalogue["id"], catalogue["title"]))
+render_exports(observations, areas, titles)

@@ -1,0 +1,96 @@
+"""Upload: officers pick files, see what each was recognised as and what it would change,
+and confirm. Nothing is stored until they do, and nothing at all if any file has an error."""
+import hashlib
+
+import streamlit as st
+
+from components.cache import current_version, get_store, load_reference
+from components.upload_view import ACCEPTED_TYPES, render_checked_file
+from data_loaders.ingest import check_files, store_checked
+from data_loaders.problems import UploadRefused
+from data_loaders.store import StoreBusy
+from data_loaders.templates import build_long_template
+
+st.title("Upload data")
+st.markdown(
+    "Upload police.uk street-level crime CSVs (one month or many), your quarterly "
+    "spreadsheets (one row per area, period and measure, or a district x quarter table like "
+    "the Domestic Abuse Dashboard), ONS population estimates, LSOA lookups or boundaries. "
+    "Each file is recognised from what is in it. You will see what it would add or change "
+    "before anything is stored.")
+st.download_button("Download the spreadsheet template (xlsx)", build_long_template,
+                   file_name="safer-communities-upload-template.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+state = st.session_state
+state.setdefault("uploader_round", 0)
+state.setdefault("answers", {})
+if "upload_done" in state:
+    st.success(state.pop("upload_done"))
+
+user = st.text_input("Your name (recorded in the upload ledger)", key="uploader_name")
+files = st.file_uploader("Files to upload", type=ACCEPTED_TYPES, accept_multiple_files=True,
+                         key=f"uploader_{state.uploader_round}")
+if not files:
+    st.stop()
+
+batch = [(f.name, f.getvalue()) for f in files]
+version = current_version()
+fingerprint = (tuple(hashlib.sha256(d).hexdigest() for _, d in batch),
+               repr(sorted(state.answers.items())), version)
+if state.get("checked_for") != fingerprint:
+    progress = st.progress(0.0, text="Reading the files...")
+    state.checked = check_files(
+        batch, get_store(), state.answers,
+        on_progress=lambda done, total: progress.progress(done / total,
+                                                          text=f"Read {done} of {total} files"))
+    state.checked_for = fingerprint
+    progress.empty()
+
+areas = load_reference("areas", version)
+names = dict(zip(areas["area_code"], areas["area_name"]))
+new_answers = {}
+for item in state.checked:
+    given = render_checked_file(item, names)
+    if given:
+        new_answers[item.parsed.file_name] = {**state.answers.get(item.parsed.file_name, {}),
+                                              **given}
+if new_answers and any(state.answers.get(k) != v for k, v in new_answers.items()):
+    state.answers.update(new_answers)
+    st.rerun()
+
+refused = [c for c in state.checked if not c.parsed.ok]
+to_store = [c for c in state.checked if not c.adds_nothing]
+if refused:
+    st.error(f"{len(refused)} of {len(state.checked)} files cannot be stored yet. Nothing from "
+             "this batch will be stored until every file is clean: fix them, or remove them "
+             "from the list above.")
+    st.stop()
+if not to_store:
+    st.info("Every file here is already stored; there is nothing to add.")
+    st.stop()
+
+has_warnings = any(c.parsed.warnings for c in to_store)
+confirmed = st.checkbox("I have checked the warnings and the figures are right",
+                        disabled=not has_warnings, value=not has_warnings)
+if st.button(f"Store {len(to_store)} file{'s' if len(to_store) > 1 else ''}", type="primary",
+             disabled=not (confirmed and user.strip())):
+    try:
+        ids = store_checked(state.checked, get_store(), user.strip())
+    except StoreBusy:
+        st.error("The database is busy with another upload. Nothing was stored; press the "
+                 "button again in a moment.")
+        st.stop()
+    except UploadRefused as refusal:
+        st.error("Nothing was stored:\n\n" + "\n".join(f"- {p}" for p in refusal.problems))
+        st.stop()
+    state.upload_done = (f"Stored {len(ids)} file{'s' if len(ids) != 1 else ''} as upload"
+                         f"{'s' if len(ids) != 1 else ''} {', '.join(map(str, ids))}. "
+                         "See them in the ledger on the Data page; any upload can be rolled "
+                         "back there.")
+    state.uploader_round += 1
+    state.answers = {}
+    state.pop("checked_for", None)
+    st.rerun()
+if not user.strip():
+    st.caption("Enter your name above to store the files.")

@@ -1,0 +1,151 @@
+"""The real app under `streamlit run`, driven in headless Chromium: every page renders with no
+exception and no serious accessibility violation, and real files go through the Upload page.
+Screenshots are kept in tests/artifacts/."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+PAGES = {"overview": "Safer Communities performance", "upload": "Upload data",
+         "data": "Data"}
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(seeded_store_file, tmp_path_factory):
+    """streamlit run app.py on a private copy of the seeded store; yields the base URL."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed; .ci/run installs it")
+    store = tmp_path_factory.mktemp("browser") / "store.sqlite"
+    shutil.copy(seeded_store_file, store)
+    port = _free_port()
+    env = {**os.environ, "DASHBOARD_SQLITE_PATH": str(store)}
+    env.pop("DATABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("streamlit did not start: " + process.stdout.read().decode()[-2000:])
+    yield url, store
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def wait_idle(page, timeout=60_000) -> None:
+    page.wait_for_selector(IDLE, timeout=timeout)
+    page.wait_for_timeout(500)  # let the last deltas paint
+    page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def serious_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("slug", PAGES)
+def test_page_renders_without_errors_and_passes_axe(server, page, slug):
+    server, _ = server
+    page.goto(f"{server}/{slug}")
+    wait_idle(page)
+    page.get_by_role("heading", name=PAGES[slug]).first.wait_for(timeout=30_000)
+    assert page.locator("[data-testid=stException]").count() == 0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"page-{slug}.png"), full_page=True)
+    assert serious_violations(page) == []
+
+
+def test_real_police_files_upload_through_the_page(server, page, shared_data, tmp_path):
+    """The 2023 files are already in the sample store: the page says so and adds nothing.
+    A corrected officer table then goes in, shows its revision, and lands in the ledger."""
+    from data_loaders.store import Store
+
+    server, store_path = server
+    page.goto(f"{server}/upload")
+    wait_idle(page)
+    street = sorted((shared_data / "police_uk" / "street").glob("*.csv"))[:2]
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(
+        [str(p) for p in street])
+    wait_idle(page)
+    page.get_by_text("Already stored").first.wait_for(timeout=60_000)
+    assert page.get_by_text("police.uk street-level crime").count() >= 2
+    page.get_by_text("Every file here is already stored").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "upload-duplicates.png"), full_page=True)
+
+    corrected = tmp_path / "hate crime correction.csv"
+    corrected.write_text("District,Period,Measure,Value\n"
+                         "Melton,Q1 2023/24,Hate crimes,9.99\n", encoding="utf-8")
+    page.goto(f"{server}/upload")
+    wait_idle(page)
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(corrected))
+    wait_idle(page)
+    page.get_by_text("Values this file revises").wait_for(timeout=60_000)
+    page.get_by_label("Your name (recorded in the upload ledger)").fill("Test Officer")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Store 1 file").click()
+    wait_idle(page)
+    page.get_by_text("Stored 1 file as upload").wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "upload-stored.png"), full_page=True)
+
+    ledger = Store(f"sqlite:///{store_path}").uploads()
+    newest = ledger.iloc[0]
+    assert (newest.file_name, newest.user_name, newest.rows_revised) == (
+        "hate crime correction.csv", "Test Officer", 1)
+    page.goto(f"{server}/data")
+    wait_idle(page)
+    assert page.locator("[data-testid=stException]").count() == 0

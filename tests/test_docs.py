@@ -1,0 +1,28 @@
+"""README stays true: every catalogue indicator and every page is described there."""
+from __future__ import annotations
+
+import re
+
+from conftest import ROOT
+from data_loaders.catalogue import load_catalogue
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_indicator_is_documented_in_readme():
+    missing = [r["id"] for r in load_catalogue() if f"`{r['id']}`" not in README]
+    assert missing == []
+
+
+def test_every_page_is_listed_in_app_and_readme():
+    app = (ROOT / "app.py").read_text(encoding="utf-8")
+    listed = set(re.findall(r'PAGES / "([a-z_]+\.py)"', app))
+    on_disk = {p.name for p in (ROOT / "pages").glob("*.py")}
+    assert listed == on_disk
+    assert [p for p in on_disk if f"pages/{p}" not in README] == []
+
+
+def test_readme_run_and_test_commands_are_the_ones_ci_uses():
+    assert "bash .ci/run" in README
+    assert "streamlit run app.py" in README
+    assert (ROOT / ".ci" / "run").read_text().strip().endswith('pytest "$@"')

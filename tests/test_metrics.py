@@ -1,0 +1,61 @@
+"""Coverage and latest values on tiny frames built here."""
+from __future__ import annotations
+
+import pandas as pd
+
+from data_loaders.catalogue import catalogue_frame
+from data_loaders.model import OBSERVATION_COLUMNS
+from metrics.coverage import compute_coverage
+from metrics.latest import compute_latest_values, same_period_last_year
+
+
+def rows(indicator, area, granularity, values):
+    return [{"indicator_id": indicator, "area_type": "district", "area_code": area,
+             "period_start": p, "granularity": granularity, "value": v, "numerator": None,
+             "denominator": None} for p, v in values.items()]
+
+
+QUARTERS = {"2022-04-01": 10.0, "2022-07-01": 11.0, "2022-10-01": 12.0, "2023-01-01": 13.0,
+            "2023-04-01": 12.0}
+
+
+def frame(*parts):
+    return pd.DataFrame([r for part in parts for r in part], columns=OBSERVATION_COLUMNS)
+
+
+def test_latest_value_compares_with_the_same_period_a_year_earlier():
+    obs = frame(rows("hate_crimes", "E07000129", "quarter", QUARTERS))
+    before = obs.copy()
+    latest = compute_latest_values(obs, catalogue_frame(), "E07000129")
+    row = latest.set_index("indicator_id").loc["hate_crimes"]
+    assert (row.period, row.value, row.previous_value) == ("Q1 2023/24", 12.0, 10.0)
+    assert round(row.change_pct, 6) == round((12 - 10) / 10 * 100, 6)
+    pd.testing.assert_frame_equal(obs, before)  # does not mutate its input
+
+
+def test_latest_value_without_a_year_earlier_has_no_change():
+    obs = frame(rows("hate_crimes", "E07000129", "quarter", {"2023-04-01": 5.0}))
+    row = compute_latest_values(obs, catalogue_frame(), "E07000129").iloc[0]
+    assert row.previous_value is None and pd.isna(row.change_pct)
+
+
+def test_same_period_last_year():
+    assert same_period_last_year("2024-01-01") == "2023-01-01"
+
+
+def test_coverage_reports_gaps_stale_and_missing():
+    gappy = dict(QUARTERS)
+    del gappy["2022-10-01"]
+    stale = {"2022-04-01": 1.0, "2022-07-01": 1.0}
+    obs = frame(rows("hate_crimes", "E07000129", "quarter", gappy),
+                rows("asb_sentinel_cases", "E07000129", "quarter", stale),
+                rows("da_offences", "E07000129", "quarter", QUARTERS),
+                rows("da_offences", "E07000130", "quarter", QUARTERS))
+    coverage = compute_coverage(obs, catalogue_frame()).set_index("indicator_id")
+    assert coverage.loc["hate_crimes", "status"] == "gaps"
+    assert coverage.loc["hate_crimes", "missing_periods"] == "Q3 2022/23"
+    assert coverage.loc["asb_sentinel_cases", "status"] == "stale"
+    assert coverage.loc["da_offences", "status"] == "up to date"
+    assert coverage.loc["da_offences", "areas"] == 2
+    assert coverage.loc["da_offences", "latest_period"] == "Q1 2023/24"
+    assert coverage.loc["reoff_first_time_entrants", "status"] == "no data"
