@@ -10,14 +10,17 @@ PAGES = Path(__file__).parent / "pages"
 st.set_page_config(page_title="Safer Communities Performance", layout="wide")
 ensure_sample_data()
 
+# URL paths differ from the page files' names on purpose: on a fresh server, Streamlit runs a
+# first request for /<file name> straight from pages/ (its old multipage mode), skipping this
+# router, so a shared link would open a page with no frame. A URL no file matches runs here.
 navigation = st.navigation({
     "Dashboard": [
-        st.Page(PAGES / "overview.py", title="Overview", icon="📊", url_path="overview",
+        st.Page(PAGES / "overview.py", title="Overview", icon="📊", url_path="overview-of-indicators",
                 default=True),
     ],
     "Data": [
-        st.Page(PAGES / "upload.py", title="Upload", icon="⬆️", url_path="upload"),
-        st.Page(PAGES / "data.py", title="Data and uploads", icon="🗂️", url_path="data"),
+        st.Page(PAGES / "upload.py", title="Upload", icon="⬆️", url_path="upload-files"),
+        st.Page(PAGES / "data.py", title="Data and uploads", icon="🗂️", url_path="data-and-uploads"),
     ],
 })
 
