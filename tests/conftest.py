@@ -1,6 +1,12 @@
-"""Shared fixtures: paths to the project and to the real public data in ../shared/data."""
+"""Shared fixtures: paths to the project and to the real public data in ../shared/data, a
+seeded store, and a throwaway PostgreSQL server."""
 from __future__ import annotations
 
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -37,3 +43,38 @@ def seeded_store_copy(seeded_store_file, tmp_path) -> Path:
     target = tmp_path / "store.sqlite"
     shutil.copy(seeded_store_file, target)
     return target
+
+
+def _run_as_postgres(command: list[str]) -> list[str]:
+    # PostgreSQL refuses to run as root; CI runs as root, so the server runs as 'postgres'.
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *command]
+    return command
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throwaway PostgreSQL server on a Unix socket in a temporary folder; yields a
+    SQLAlchemy URL. .ci/run installs Debian's postgresql; without it the test fails in CI."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed; .ci/run installs Debian's postgresql")
+        pytest.skip("PostgreSQL is not installed")
+    bin_dir = Path(found[-1]).parent
+    # Not under pytest's tmp folder: that is private to root, and the server runs as postgres.
+    folder = Path(tempfile.mkdtemp(prefix="dashboard-postgres-"))
+    data = folder / "data"
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+    subprocess.run(_run_as_postgres([str(bin_dir / "initdb"), "-D", str(data), "-A", "trust",
+                                     "-U", "postgres"]), check=True, capture_output=True)
+    subprocess.run(_run_as_postgres([
+        str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w", "start",
+        "-o", f"-k {folder} -c listen_addresses='' -p 5433"]), check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://postgres@/postgres?host={folder}&port=5433"
+    finally:
+        subprocess.run(_run_as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast",
+                                         "stop"]), capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from data_loaders.model import OBSERVATION_COLUMNS, ParsedFile
-from data_loaders.store import Store
+from data_loaders.store import Store, metadata
 
 
 def observations(values: dict[tuple[str, str], float]) -> pd.DataFrame:
@@ -21,9 +21,17 @@ def parsed(name: str, values: dict, digest: str | None = None) -> ParsedFile:
     return ParsedFile(name, digest or name.ljust(64, "0"), "officer_long", observations(values))
 
 
-@pytest.fixture()
-def store(tmp_path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path) -> Store:
+    """Every store test runs on the embedded SQLite file and on PostgreSQL: one code path."""
+    if request.param == "sqlite":
+        yield Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+        return
+    store = Store(request.getfixturevalue("postgres_url"))
+    yield store
+    with store.engine.begin() as conn:  # the next test starts from an empty database
+        metadata.drop_all(conn)
+    store.engine.dispose()
 
 
 def current(store: Store) -> dict:

@@ -1,0 +1,139 @@
+"""The command line: ingest, uploads, rollback, restore, export and template, with the same
+checks and results as the Upload page; and an ingest killed mid-way leaves all or nothing."""
+from __future__ import annotations
+
+import io
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT
+from data_loaders.__main__ import main
+from data_loaders.store import Store
+
+HATE = "District,Period,Measure,Value\nMelton,Q1 2023/24,Hate crimes,1.5\n" \
+       "Blaby,Q1 2023/24,Hate crimes,2.25\n"
+
+
+@pytest.fixture()
+def url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'store.sqlite'}"
+
+
+def run(url: str, *args: str) -> int:
+    return main(["--store", url, *args])
+
+
+def test_ingest_stores_and_says_what_it_stored(url, tmp_path, capsys):
+    path = tmp_path / "hate.csv"
+    path.write_text(HATE)
+    assert run(url, "ingest", str(path), "--user", "Ann Officer") == 0
+    out = capsys.readouterr().out
+    assert "hate.csv: upload 1, officer's long table: 2 values added, 0 revised" in out
+    ledger = Store(url).uploads()
+    assert ledger[["file_name", "user_name", "rows_added", "status"]].values.tolist() == [
+        ["hate.csv", "Ann Officer", 2, "stored"]]
+
+    assert run(url, "ingest", str(path)) == 0  # the same file again adds nothing
+    assert "already stored as upload 1; nothing added" in capsys.readouterr().out
+    assert len(Store(url).uploads()) == 1
+
+
+def test_a_refused_file_exits_non_zero_with_the_cell_and_stores_nothing(url, tmp_path, capsys):
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_text(HATE)
+    bad.write_text("District,Period,Measure,Value\nMelton,Q1 2023/24,Parking tickets,4\n")
+    assert run(url, "ingest", str(good), str(bad)) == 1
+    err = capsys.readouterr().err
+    assert "Not stored: nothing from these files was saved." in err
+    assert "bad.csv" in err and "row 2" in err and "Parking tickets" in err
+    assert "Traceback" not in err and str(tmp_path) not in err
+    assert Store(url).uploads().empty
+
+
+def test_a_missing_path_is_named(url, tmp_path, capsys):
+    assert run(url, "ingest", str(tmp_path / "nowhere.csv")) == 2
+    assert "nowhere.csv not found" in capsys.readouterr().err
+
+
+def test_rollback_and_restore_change_the_export(url, tmp_path, capsys):
+    first, second = tmp_path / "q1.csv", tmp_path / "q1 corrected.csv"
+    first.write_text(HATE)
+    second.write_text(HATE.replace("1.5", "1.75"))
+    assert run(url, "ingest", str(first)) == 0
+    assert run(url, "ingest", str(second)) == 0
+    capsys.readouterr()
+
+    def melton() -> float:
+        assert run(url, "export", "--indicator", "hate_crimes", "--area-type", "district") == 0
+        frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
+        assert list(frame.columns) == ["indicator", "area_type", "area_code", "area_name",
+                                       "period", "value"]
+        return frame.set_index("area_name").loc["Melton", "value"]
+
+    assert melton() == 1.75
+    assert run(url, "rollback", "2") == 0
+    assert "Upload 2 rolled back." in capsys.readouterr().out
+    assert melton() == 1.5
+    assert run(url, "restore", "2") == 0
+    capsys.readouterr()
+    assert melton() == 1.75
+    assert run(url, "rollback", "9") == 1
+    assert "upload 9 is not stored" in capsys.readouterr().err
+
+    assert run(url, "uploads") == 0
+    listing = capsys.readouterr().out
+    assert "q1 corrected.csv" in listing and "q1.csv" in listing
+
+
+def test_export_xlsx_needs_an_output_and_writes_the_same_rows(url, tmp_path, capsys):
+    path = tmp_path / "hate.csv"
+    path.write_text(HATE)
+    run(url, "ingest", str(path))
+    assert run(url, "export", "--format", "xlsx") == 2
+    out = tmp_path / "export.xlsx"
+    assert run(url, "export", "--format", "xlsx", "--output", str(out)) == 0
+    frame = pd.read_excel(out, engine="calamine")
+    assert sorted(frame["value"]) == [1.5, 2.25]
+    assert set(frame["period"]) == {"Q1 2023/24"}
+
+
+def test_template_is_written_with_the_long_header(url, tmp_path, capsys):
+    out = tmp_path / "template.xlsx"
+    assert run(url, "template", str(out)) == 0
+    assert f"Template written to {out}" in capsys.readouterr().out
+    data = pd.read_excel(out, sheet_name="Data", engine="calamine")
+    assert list(data.columns) == ["District", "Period", "Measure", "Value", "Numerator",
+                                  "Denominator"] and data.empty
+
+
+def test_police_months_ingested_and_killed_midway_leave_all_or_nothing(tmp_path, shared_data):
+    """SIGKILL during a batch of twelve police.uk months: the store then holds the whole
+    batch or none of it, never some months."""
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    months = sorted((shared_data / "police_uk" / "street").glob("*.csv"))
+    process = subprocess.Popen([sys.executable, "-m", "data_loaders", "--store", url,
+                                "ingest", *map(str, months)], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Kill once the batch's transaction is writing: SQLite's write-ahead log is then growing
+    # by megabytes (it is a few kilobytes before), long before the one commit at the end.
+    wal = tmp_path / "store.sqlite-wal"
+    deadline = time.time() + 120
+    while process.poll() is None and time.time() < deadline:
+        if wal.exists() and wal.stat().st_size > 2_000_000:
+            break
+        time.sleep(0.05)
+    killed_while_writing = process.poll() is None
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    store = Store(url)
+    uploads = store.uploads()
+    assert len(uploads) == (0 if killed_while_writing else 12)
+    months_held = store.incidents()["month"].nunique()
+    assert months_held == len(uploads)
+    counts = store.observations(["police_total_excl_asb"], ["district"])
+    assert counts["period_start"].nunique() == len(uploads)
