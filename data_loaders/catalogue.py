@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pandas as pd
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.toml")
 FIELDS = ("id", "theme", "title", "unit", "polarity", "frequency", "computation", "target",
-          "definition", "source", "aliases", "origin", "parent")
+          "target_rule", "definition", "source", "aliases", "origin", "parent", "panel")
 THEMES = {
     "crime": "Crime",
     "reoffending": "Reoffending",
@@ -21,6 +22,38 @@ THEMES = {
 }
 UNITS = ("count", "rate_per_1000", "percent", "ratio", "days")
 POLARITIES = ("down_good", "up_good", "neutral")
+PANELS = ("headline", "service")
+_RULE = re.compile(r"^(?P<subject>value|change) (?P<op><=|>=|<|>) (?P<number>-?\d+(\.\d+)?)"
+                   r"(?P<pct>%)?(?: vs (?P<versus>last year|\d{4}/\d{2}))?$")
+
+
+@dataclass(frozen=True)
+class TargetRule:
+    """A target the dashboard can evaluate: ``subject op number``, where subject is the value
+    itself or its % change on the same period of ``versus`` ('last year' or a baseline year
+    such as '2022/23')."""
+
+    subject: str
+    op: str
+    number: float
+    versus: str | None
+
+
+def parse_target_rule(text: str) -> TargetRule | None:
+    """The rule in a catalogue record's target_rule, or None for "". Raises ValueError.
+
+    >>> parse_target_rule("change <= -5% vs last year")
+    TargetRule(subject='change', op='<=', number=-5.0, versus='last year')
+    >>> parse_target_rule("value < 40")
+    TargetRule(subject='value', op='<', number=40.0, versus=None)
+    """
+    if not text:
+        return None
+    match = _RULE.match(text)
+    if not match or (match["subject"] == "change") != bool(match["versus"] and match["pct"]):
+        raise ValueError(f"target rule {text!r} is not 'value OP N' or 'change OP N% vs "
+                         "last year|YYYY/YY'")
+    return TargetRule(match["subject"], match["op"], float(match["number"]), match["versus"])
 
 
 def _normalise(name: str) -> str:
@@ -40,9 +73,10 @@ def load_catalogue() -> tuple[dict, ...]:
         if missing:
             raise ValueError(f"catalogue record {record.get('id')!r} lacks {missing}")
         if record["theme"] not in THEMES or record["unit"] not in UNITS \
-                or record["polarity"] not in POLARITIES:
-            raise ValueError(f"catalogue record {record['id']!r} has an unknown theme, unit or "
-                             "polarity")
+                or record["polarity"] not in POLARITIES or record["panel"] not in PANELS:
+            raise ValueError(f"catalogue record {record['id']!r} has an unknown theme, unit, "
+                             "polarity or panel")
+        parse_target_rule(record["target_rule"])
         for name in [record["id"], record["title"], *record["aliases"]]:
             key = _normalise(name)
             if seen.get(key, record["id"]) != record["id"]:

@@ -1,0 +1,33 @@
+"""Numbers as the board reads them, one place for every page, statement and export."""
+from __future__ import annotations
+
+import math
+
+UNIT_FORMAT = {"count": "{:,.0f}", "rate_per_1000": "{:,.2f} per 1,000", "percent": "{:.1f}%",
+               "ratio": "{:.2f}", "days": "{:,.0f} days"}
+UNIT_NAMES = {"count": "count", "rate_per_1000": "rate per 1,000 residents",
+              "percent": "%", "ratio": "ratio", "days": "days"}
+
+
+def format_value(value, unit: str) -> str:
+    """A value in its unit, as the board writes it; "" for none.
+
+    >>> format_value(1382, "count"), format_value(9.8412, "rate_per_1000")
+    ('1,382', '9.84 per 1,000')
+    >>> format_value(None, "percent")
+    ''
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return UNIT_FORMAT[unit].format(value)
+
+
+def format_change(change_pct) -> str:
+    """A % change with its sign and one decimal; "" for none.
+
+    >>> format_change(-3.36), format_change(6.7), format_change(None)
+    ('-3.4%', '+6.7%', '')
+    """
+    if change_pct is None or (isinstance(change_pct, float) and math.isnan(change_pct)):
+        return ""
+    return f"{change_pct:+.1f}%"

@@ -1,0 +1,144 @@
+"""One indicator for one area over one window: its value, the same window a year earlier, the
+% change, direction, RAG, and the reasons a change is withheld; and the scorecard of every
+indicator. Pure pandas; does not mutate its inputs."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from data_loaders.catalogue import parse_target_rule
+from data_loaders.periods import fy_start_year, period_label, quarter_start
+
+from .judgement import compute_change_pct, compute_direction, compute_rag
+from .windows import Window, add_months, latest_quarter, window_value
+
+STALE_AFTER_MONTHS = {"month": 3, "quarter": 6, "fy": 18}
+SUMMARY_COLUMNS = ["indicator_id", "theme", "title", "unit", "polarity", "period", "value",
+                   "previous_value", "change_pct", "direction", "judgement", "rag",
+                   "withheld", "rate_per_1000", "trend", "status"]
+
+
+def indicator_series(observations: pd.DataFrame, indicator_id: str, area_code: str,
+                     frequency: str | None = None) -> pd.DataFrame:
+    """The rows of one indicator for one area, oldest first (at ``frequency`` if given)."""
+    rows = observations[(observations["indicator_id"] == indicator_id)
+                        & (observations["area_code"] == area_code)]
+    if frequency is not None:
+        rows = rows[rows["granularity"] == frequency]
+    return rows.sort_values("period_start")
+
+
+def population_of(population: pd.DataFrame, area_code: str) -> float | None:
+    """The area's newest population figure, or None."""
+    rows = population[population["area_code"] == area_code]
+    return None if rows.empty else float(rows.sort_values("year")["population"].iloc[-1])
+
+
+def baseline_window(window: Window, versus: str) -> Window:
+    """The window a target compares with: a year earlier, or the same quarter of a baseline
+    financial year written '2022/23'."""
+    if versus == "last year":
+        return window.year_earlier()
+    quarter = (window.end.month - 4) % 12 // 3 + 1
+    return Window(window.kind, quarter_start(int(versus[:4]), quarter))
+
+
+def compute_summary(observations: pd.DataFrame, record: dict, area_code: str, kind: str,
+                    end: dt.date | None = None, population: float | None = None) -> dict:
+    """The board's reading of one indicator for one area over a window of ``kind`` ending
+    with the quarter starting ``end`` (default: the series' latest complete quarter)."""
+    series = indicator_series(observations, record["id"], area_code, record["frequency"])
+    additive = record["unit"] == "count"
+    end = end or latest_quarter(series)
+    row = {"indicator_id": record["id"], "theme": record["theme"], "title": record["title"],
+           "unit": record["unit"], "polarity": record["polarity"], "period": None,
+           "value": None, "previous_value": None, "change_pct": None, "direction": None,
+           "judgement": None, "rag": None, "withheld": None, "rate_per_1000": None,
+           "trend": trend_values(series), "status": "missing"}
+    if end is None:
+        row["withheld"] = "no data for this area"
+        return row
+    window = Window(kind if record["frequency"] != "fy" else "quarter", end)
+    now, before = (window_value(series, w, additive) for w in (window, window.year_earlier()))
+    row.update(period=_period_text(window, record), value=now.value,
+               previous_value=before.value, status="ok" if now.complete else "partial")
+    if additive and now.value is not None and population:
+        row["rate_per_1000"] = now.value / population * 1000
+    if not now.complete:
+        row["withheld"] = (f"only {now.periods_held} of {now.periods_expected} periods of "
+                           f"{row['period']} are held")
+    elif not before.complete:
+        row["withheld"] = "the same period a year earlier is not complete" \
+            if before.value is not None else "no figure for the same period a year earlier"
+    else:
+        row["change_pct"] = compute_change_pct(now.value, before.value)
+        direction = compute_direction(row["change_pct"], record["polarity"])
+        if direction:
+            row["direction"], row["judgement"] = direction.word, direction.judgement
+    rule = parse_target_rule(record["target_rule"])
+    if rule is not None and now.complete:
+        compared = None
+        if rule.subject == "change":
+            base = window_value(series, baseline_window(window, rule.versus), additive)
+            compared = base.value if base.complete else None
+        row["rag"] = compute_rag(rule, now.value, compared)
+    return row
+
+
+def _period_text(window: Window, record: dict) -> str:
+    """The span the figure covers, as the board writes it: for yearly figures the year read
+    (the one ending with the window's quarter, else the year before); for figures uploaded
+    over the rolling 12 months, those 12 months whatever the window."""
+    if record["frequency"] == "fy":
+        year = fy_start_year(window.end) - (0 if window.end.month == 1 else 1)
+        return period_label(quarter_start(year, 1).isoformat(), "fy")
+    if "rolling 12 months" in record["computation"]:
+        return Window("rolling12", window.end).label()
+    return window.label()
+
+
+def trend_values(series: pd.DataFrame, periods: int = 8) -> list[float]:
+    """The last two years of values for a sparkline (8 quarters, 24 months or 2 years)."""
+    if series.empty:
+        return []
+    granularity = series["granularity"].iloc[0]
+    count = {"month": 24, "quarter": periods, "fy": 2}.get(granularity, periods)
+    return [float(v) for v in series["value"].tail(count)]
+
+
+def is_stale(series: pd.DataFrame, frequency: str, as_of: dt.date) -> bool:
+    """True when the series' newest period ended longer ago than its frequency allows."""
+    if series.empty:
+        return False
+    newest = pd.to_datetime(series["period_start"]).max().date()
+    span = {"month": 1, "quarter": 3, "fy": 12}[frequency]
+    return add_months(newest, span + STALE_AFTER_MONTHS[frequency]) <= as_of
+
+
+def compute_scorecard(observations: pd.DataFrame, catalogue: pd.DataFrame, area_code: str,
+                      kind: str, population: float | None = None,
+                      end: dt.date | None = None) -> pd.DataFrame:
+    """One row per headline indicator (no categories, no service measures) for the area, in
+    catalogue order, with SUMMARY_COLUMNS; status is ok, partial, stale or missing."""
+    as_of = newest_period_end(observations)
+    rows = []
+    for record in catalogue.to_dict("records"):
+        if record["parent"] or record["panel"] != "headline":
+            continue
+        row = compute_summary(observations, record, area_code, kind, end, population)
+        series = indicator_series(observations, record["id"], area_code, record["frequency"])
+        if row["status"] == "ok" and as_of and is_stale(series, record["frequency"], as_of):
+            row["status"] = "stale"
+        rows.append(row)
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def newest_period_end(observations: pd.DataFrame) -> dt.date | None:
+    """The first day after the newest month or quarter anything is held for."""
+    ends = []
+    for granularity, months in (("month", 1), ("quarter", 3)):
+        starts = observations.loc[observations["granularity"] == granularity, "period_start"]
+        if len(starts):
+            ends.append(add_months(dt.date.fromisoformat(starts.max()), months))
+    return max(ends) if ends else None

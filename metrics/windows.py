@@ -1,0 +1,161 @@
+"""The periods the board reads: the latest quarter, the financial year to date and the rolling
+12 months, each ending at a quarter; and an indicator's value over one of them.
+
+A series is the observations of one indicator for one area: columns period_start (ISO date of
+the period's first day), granularity (month | quarter | fy), value, numerator, denominator.
+Counts add up over a window; every other unit (rates, percentages, days) is read at the
+window's last period, since officers upload them already computed over the right span.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from data_loaders.periods import fy_start_year, period_label, quarter_start
+
+WINDOW_KINDS = {"quarter": "Latest quarter", "ytd": "Financial year to date",
+                "rolling12": "Rolling 12 months"}
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` after ``day``.
+
+    >>> add_months(dt.date(2023, 10, 1), 5)
+    datetime.date(2024, 3, 1)
+    """
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A span of whole quarters ending with the quarter that starts on ``end``."""
+
+    kind: str  # quarter | ytd | rolling12
+    end: dt.date
+
+    @property
+    def start(self) -> dt.date:
+        if self.kind == "quarter":
+            return self.end
+        if self.kind == "ytd":
+            return quarter_start(fy_start_year(self.end), 1)
+        return add_months(self.end, -9)
+
+    @property
+    def stop(self) -> dt.date:
+        """The first day after the window."""
+        return add_months(self.end, 3)
+
+    def year_earlier(self) -> Window:
+        return Window(self.kind, self.end.replace(year=self.end.year - 1))
+
+    def months(self) -> list[dt.date]:
+        count = (self.stop.year - self.start.year) * 12 + self.stop.month - self.start.month
+        return [add_months(self.start, i) for i in range(count)]
+
+    def quarters(self) -> list[dt.date]:
+        return self.months()[::3]
+
+    def label(self) -> str:
+        """How the board writes it.
+
+        >>> Window("rolling12", dt.date(2023, 4, 1)).label()
+        '12 months to June 2023'
+        >>> Window("ytd", dt.date(2023, 10, 1)).label()
+        '2023/24 to Q3'
+        >>> Window("quarter", dt.date(2023, 4, 1)).label()
+        'Q1 2023/24'
+        """
+        last_month = add_months(self.stop, -1)
+        if self.kind == "rolling12":
+            return f"12 months to {MONTHS[last_month.month - 1]} {last_month.year}"
+        quarter = period_label(self.end.isoformat(), "quarter")
+        if self.kind == "ytd":
+            number, year = quarter.split(" ")
+            return f"{year} to {number}"
+        return quarter
+
+    def span(self) -> str:
+        """The months it covers: 'April to June 2023'."""
+        last = add_months(self.stop, -1)
+        first = MONTHS[self.start.month - 1] + ("" if self.start.year == last.year
+                                                else f" {self.start.year}")
+        return f"{first} to {MONTHS[last.month - 1]} {last.year}"
+
+
+@dataclass(frozen=True)
+class WindowValue:
+    """An indicator's value over a window, and whether every period of it is held."""
+
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    periods_held: int
+    periods_expected: int
+
+    @property
+    def complete(self) -> bool:
+        return self.value is not None and self.periods_held == self.periods_expected
+
+
+def _starts(series: pd.DataFrame) -> pd.Series:
+    return pd.to_datetime(series["period_start"]).dt.date
+
+
+def latest_quarter(series: pd.DataFrame) -> dt.date | None:
+    """The start of the latest quarter the series covers completely (all three months of
+    monthly data; the quarter itself for quarterly data; Q4 of the latest year for yearly)."""
+    if series.empty:
+        return None
+    granularity = series["granularity"].iloc[0]
+    starts = set(_starts(series))
+    if granularity == "fy":
+        return quarter_start(max(starts).year, 4)
+    if granularity == "quarter":
+        return max(starts)
+    complete = [q for q in {quarter_start(fy_start_year(m), (m.month - 4) % 12 // 3 + 1)
+                            for m in starts}
+                if all(add_months(q, i) in starts for i in range(3))]
+    return max(complete) if complete else None
+
+
+def window_value(series: pd.DataFrame, window: Window, additive: bool) -> WindowValue:
+    """The value of ``series`` over ``window``: the sum of its periods when ``additive``
+    (counts), else the value of the period ending the window. Yearly series give the year
+    that ends with the window (or, within a year, the year before it)."""
+    if series.empty:
+        return WindowValue(None, None, None, 0, 1)
+    granularity = series["granularity"].iloc[0]
+    starts = _starts(series)
+    if granularity == "fy":
+        year = fy_start_year(window.end) - (0 if window.end.month == 1 else 1)
+        row = series[starts == quarter_start(year, 1)]
+        return _point(row)
+    expected = window.months() if granularity == "month" else window.quarters()
+    inside = series[starts.isin(expected)]
+    if not additive:
+        last = expected[-1]
+        return _point(inside[_starts(inside) == last]) if len(inside) else \
+            WindowValue(None, None, None, 0, 1)
+    if inside.empty:
+        return WindowValue(None, None, None, 0, len(expected))
+    numerator = inside["numerator"].sum() if inside["numerator"].notna().all() else None
+    return WindowValue(float(inside["value"].sum()), numerator, None, len(inside),
+                       len(expected))
+
+
+def _point(row: pd.DataFrame) -> WindowValue:
+    if row.empty:
+        return WindowValue(None, None, None, 0, 1)
+    first = row.iloc[0]
+    return WindowValue(float(first["value"]), _or_none(first["numerator"]),
+                       _or_none(first["denominator"]), 1, 1)
+
+
+def _or_none(value):
+    return None if pd.isna(value) else float(value)
