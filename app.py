@@ -3,7 +3,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from components.cache import current_version, ensure_sample_data, load_ledger
+from components.cache import (current_version, ensure_sample_data, load_ledger,
+                              load_observations, load_reference)
+from components.filters import quarters_held, render_shared_filters
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -13,19 +15,35 @@ ensure_sample_data()
 # URL paths differ from the page files' names on purpose: on a fresh server, Streamlit runs a
 # first request for /<file name> straight from pages/ (its old multipage mode), skipping this
 # router, so a shared link would open a page with no frame. A URL no file matches runs here.
+dashboard = [
+    st.Page(PAGES / "overview.py", title="Overview", icon="📊", url_path="overview-of-indicators",
+            default=True),
+    st.Page(PAGES / "crime.py", title="Crime", icon="🚓", url_path="crime-theme"),
+    st.Page(PAGES / "reoffending.py", title="Reoffending", icon="🔁",
+            url_path="reoffending-theme"),
+    st.Page(PAGES / "domestic_abuse.py", title="Domestic abuse", icon="🏠",
+            url_path="domestic-abuse"),
+    st.Page(PAGES / "asb.py", title="Anti-social behaviour", icon="📢",
+            url_path="anti-social-behaviour"),
+    st.Page(PAGES / "hate_crime.py", title="Hate crime", icon="🤝", url_path="hate-crime"),
+]
 navigation = st.navigation({
-    "Dashboard": [
-        st.Page(PAGES / "overview.py", title="Overview", icon="📊", url_path="overview-of-indicators",
-                default=True),
-    ],
+    "Dashboard": dashboard,
     "Data": [
         st.Page(PAGES / "upload.py", title="Upload", icon="⬆️", url_path="upload-files"),
-        st.Page(PAGES / "data.py", title="Data and uploads", icon="🗂️", url_path="data-and-uploads"),
+        st.Page(PAGES / "data.py", title="Data and uploads", icon="🗂️",
+                url_path="data-and-uploads"),
     ],
 })
 
-ledger = load_ledger(current_version())
+version = current_version()
+ledger = load_ledger(version)
 with st.sidebar:
+    if navigation in dashboard:
+        areas = load_reference("areas", version)
+        render_shared_filters(areas[areas["area_type"] == "beat"],
+                              quarters_held(load_observations(version)))
+        st.divider()
     st.caption("Leicestershire and Rutland Safer Communities Strategy Board")
     if len(ledger) and ledger.loc[ledger["status"] == "stored", "is_sample"].any():
         st.caption("Includes generated sample data where officers have not uploaded their own.")

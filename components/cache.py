@@ -53,3 +53,11 @@ def load_ledger(version: int) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=4)
 def load_upload_events(version: int) -> pd.DataFrame:
     return get_store().upload_events()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def load_incidents(version: int, months: tuple[str, ...], crime_types: tuple[str, ...],
+                   district_code: str | None) -> pd.DataFrame:
+    """Current police.uk incident rows for the months and crime types (and district)."""
+    return get_store().incidents(months=months, crime_types=crime_types,
+                                 district_code=district_code)

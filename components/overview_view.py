@@ -1,40 +1,73 @@
-"""The overview's table of latest values, grouped by theme."""
+"""The overview scorecard: one row per headline indicator, grouped by theme, with the latest
+figure, a year earlier, the change with its direction in words, RAG, a two-year sparkline and
+a status badge; each theme links through to its page."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-UNIT_FORMAT = {"count": "{:,.0f}", "rate_per_1000": "{:.2f} per 1,000", "percent": "{:.1f}%",
-               "ratio": "{:.2f}", "days": "{:.0f} days"}
+from metrics.formatting import format_change, format_value
+from metrics.windows import MONTHS
+
+THEME_PAGES = {"crime": "pages/crime.py", "reoffending": "pages/reoffending.py",
+               "domestic_abuse": "pages/domestic_abuse.py", "asb": "pages/asb.py",
+               "hate_crime": "pages/hate_crime.py"}
+RAG_TEXT = {"Green": "🟢 Green", "Amber": "🟠 Amber", "Red": "🔴 Red"}
+STATUS_TEXT = {"ok": "", "partial": "⚠ incomplete period", "stale": "⏳ stale",
+               "missing": "✖ no data"}
 
 
-def format_value(value, unit: str) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    return UNIT_FORMAT[unit].format(value)
+def short_months(text: str) -> str:
+    """'12 months to December 2023' -> '12 months to Dec 2023' (tables are narrow)."""
+    for month in MONTHS:
+        text = text.replace(month, month[:3])
+    return text
 
 
-def latest_table(latest: pd.DataFrame, sample_ids: set[str]) -> pd.DataFrame:
-    """Latest values as the board reads them: period, value, a year earlier, % change."""
+def scorecard_table(card: pd.DataFrame, sample_ids: set[str], area_names: dict) -> pd.DataFrame:
+    """The scorecard rows as the board reads them: the change carries its arrow and whether
+    it is better or worse in words; the status says what to be careful of."""
+    change = [f"{format_change(c)} {d}" if isinstance(d, str) else ""
+              for c, d in zip(card["change_pct"], card["direction"])]
+    notes = []
+    for row in card.itertuples():
+        parts = [STATUS_TEXT[row.status]]
+        if isinstance(row.withheld, str) and row.status != "missing":
+            parts.append(f"no change: {row.withheld}")
+        if row.figure_area in area_names:
+            parts.append(f"{area_names[row.figure_area]} figure")
+        if row.indicator_id in sample_ids:
+            parts.append("sample data")
+        notes.append(" · ".join(p for p in parts if p))
     return pd.DataFrame({
-        "Indicator": latest["title"] + latest["indicator_id"].map(
-            lambda i: " (sample data)" if i in sample_ids else ""),
-        "Latest period": latest["period"],
-        "Value": [format_value(v, u) for v, u in zip(latest["value"], latest["unit"])],
-        "Same period last year": [format_value(v, u) for v, u in
-                                  zip(latest["previous_value"], latest["unit"])],
-        "Change": latest["change_pct"].map(lambda c: "" if pd.isna(c) else f"{c:+.1f}%"),
+        "Indicator": card["title"],
+        "Period": card["period"].fillna("").map(short_months),
+        "Value": [format_value(v, u) for v, u in zip(card["value"], card["unit"])],
+        "A year earlier": [format_value(v, u) for v, u in
+                           zip(card["previous_value"], card["unit"])],
+        "Change": change,
+        "RAG": card["rag"].map(lambda r: RAG_TEXT.get(r, "⚪ none")),
+        "Two-year trend": card["trend"],
+        "Notes": notes,
     })
 
 
-def render_latest_values(latest: pd.DataFrame, themes: dict, sample_ids: set[str],
-                         area_name: str) -> None:
-    if latest.empty:
+def render_scorecard(card: pd.DataFrame, themes: dict, sample_ids: set[str],
+                     area_name: str, fallback_names: dict) -> None:
+    """``fallback_names`` names the areas whose figures stand in (e.g. the county's)."""
+    if card["value"].isna().all():
         st.info(f"No data is held for {area_name} yet. Officers can add it on the Upload page.")
         return
     for theme, title in themes.items():
-        rows = latest[latest["theme"] == theme]
+        rows = card[card["theme"] == theme]
         if rows.empty:
             continue
-        st.subheader(title)
-        st.dataframe(latest_table(rows, sample_ids), hide_index=True, width="stretch")
+        head, link = st.columns([4, 1])
+        head.subheader(title)
+        link.page_link(THEME_PAGES[theme], label=f"Open {title}", icon="➡️")
+        st.dataframe(scorecard_table(rows, sample_ids, fallback_names), hide_index=True,
+                     width="stretch", column_config={
+                         "Indicator": st.column_config.TextColumn(width="large"),
+                         "Two-year trend": st.column_config.LineChartColumn(
+                             "Two-year trend", width="small"),
+                         "Notes": st.column_config.TextColumn(width="medium")})

@@ -26,7 +26,7 @@ down 2.9% on the same period a year before (10.13 per 1,000): an improvement. Ta
     """
     unit = summary["unit"]
     if summary["value"] is None:
-        return f"There is no figure for {summary['title'].lower()} in {area_name} yet."
+        return f"There is no figure for {summary['title']} in {area_name} yet."
     figure = format_value(summary["value"], unit)
     if summary.get("rate_per_1000") is not None:
         figure += f" ({format_value(summary['rate_per_1000'], 'rate_per_1000')} residents)"

@@ -116,22 +116,43 @@ def is_stale(series: pd.DataFrame, frequency: str, as_of: dt.date) -> bool:
     return add_months(newest, span + STALE_AFTER_MONTHS[frequency]) <= as_of
 
 
+def compute_summary_or_fallback(observations: pd.DataFrame, record: dict, area_code: str,
+                                kind: str, end: dt.date | None, populations: dict,
+                                fallback: str | None) -> dict:
+    """compute_summary for the area; where the area holds nothing for the indicator (youth
+    justice and MARAC figures are county-wide), the ``fallback`` area's figure, with
+    figure_area saying whose it is. ``populations`` maps area codes to population."""
+    row = compute_summary(observations, record, area_code, kind, end,
+                          populations.get(area_code))
+    row["figure_area"] = area_code
+    if row["status"] == "missing" and fallback and fallback != area_code:
+        other = compute_summary(observations, record, fallback, kind, end,
+                                populations.get(fallback))
+        if other["status"] != "missing":
+            row = {**other, "figure_area": fallback}
+    return row
+
+
 def compute_scorecard(observations: pd.DataFrame, catalogue: pd.DataFrame, area_code: str,
-                      kind: str, population: float | None = None,
-                      end: dt.date | None = None) -> pd.DataFrame:
+                      kind: str, populations: dict | None = None,
+                      end: dt.date | None = None, fallback: str | None = None
+                      ) -> pd.DataFrame:
     """One row per headline indicator (no categories, no service measures) for the area, in
-    catalogue order, with SUMMARY_COLUMNS; status is ok, partial, stale or missing."""
+    catalogue order, with SUMMARY_COLUMNS and figure_area (the fallback's code where the
+    area holds nothing); status is ok, partial, stale or missing."""
     as_of = newest_period_end(observations)
     rows = []
     for record in catalogue.to_dict("records"):
         if record["parent"] or record["panel"] != "headline":
             continue
-        row = compute_summary(observations, record, area_code, kind, end, population)
-        series = indicator_series(observations, record["id"], area_code, record["frequency"])
+        row = compute_summary_or_fallback(observations, record, area_code, kind, end,
+                                          populations or {}, fallback)
+        series = indicator_series(observations, record["id"], row["figure_area"],
+                                  record["frequency"])
         if row["status"] == "ok" and as_of and is_stale(series, record["frequency"], as_of):
             row["status"] = "stale"
         rows.append(row)
-    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    return pd.DataFrame(rows, columns=[*SUMMARY_COLUMNS, "figure_area"])
 
 
 def newest_period_end(observations: pd.DataFrame) -> dt.date | None:

@@ -1,17 +1,26 @@
-"""Overview: the latest figure for every indicator, for the chosen area."""
+"""Overview: the scorecard of every headline indicator for the shared filters' area and
+period, grouped by theme, with a link through to each theme page."""
 import streamlit as st
 
-from components.cache import current_version, load_catalogue, load_observations
-from components.overview_view import render_latest_values
-from data_loaders import geography as geo
+from components.cache import current_version, load_catalogue, load_observations, load_reference
+from components.filters import current_filters
+from components.overview_view import render_scorecard
 from data_loaders.catalogue import THEMES
-from metrics.latest import compute_latest_values
+from data_loaders import geography as geo
+from metrics.summary import compute_scorecard
 
-st.title("Safer Communities performance")
+filters = current_filters()
 version = current_version()
 observations = load_observations(version)
-area_options = [geo.BOARD_CODE, geo.COUNTY_CODE, *geo.DISTRICTS]
-area = st.selectbox("Area", area_options, format_func=geo.area_name, key="overview_area")
-latest = compute_latest_values(observations, load_catalogue(), area)
-sample_ids = set(observations.loc[observations["is_sample"], "indicator_id"])
-render_latest_values(latest, THEMES, sample_ids, geo.area_name(area))
+population = load_reference("population", version)
+populations = dict(zip(population["area_code"], population["population"]))
+
+st.title("Safer Communities performance")
+st.caption(f"{filters.area_name} · {filters.period_text}. Change is on the same "
+           "period a year earlier; the direction says whether that is better or worse for "
+           "the indicator. RAG is against the indicator's target where it has one.")
+card = compute_scorecard(observations, load_catalogue(), filters.area_code, filters.kind,
+                         populations, filters.end, fallback=geo.COUNTY_CODE)
+render_scorecard(card, THEMES, set(observations.loc[observations["is_sample"], "indicator_id"]),
+                 filters.area_name, {geo.COUNTY_CODE: geo.COUNTY_NAME}
+                 if filters.area_code != geo.COUNTY_CODE else {})

@@ -11,7 +11,10 @@ from data_loaders import geography as geo
 from data_loaders.store import Store
 
 pytestmark = pytest.mark.app
-PAGES = ["pages/overview.py", "pages/upload.py", "pages/data.py"]
+THEMES = ["pages/crime.py", "pages/reoffending.py", "pages/domestic_abuse.py", "pages/asb.py",
+          "pages/hate_crime.py"]
+PAGES = ["pages/overview.py", *THEMES, "pages/upload.py", "pages/data.py"]
+MELTON, COUNTY = "E07000133", "E10000018"
 
 
 @pytest.fixture()
@@ -39,20 +42,115 @@ def table_with(at, column):
     return next(f.value for f in at.dataframe if column in f.value.columns)
 
 
+def scorecard_values(at) -> dict[str, str]:
+    shown = {}
+    for frame in at.dataframe:
+        table = frame.value
+        if "Indicator" in table.columns and "Value" in table.columns:
+            shown.update(dict(zip(table["Indicator"], table["Value"])))
+    return shown
+
+
+def police_crimes(store: Store, months: list[str], districts) -> int:
+    """Crimes (not ASB) counted from the incident rows: another path than the derived counts."""
+    rows = store.incidents(months=months)
+    return int(((rows.crime_type != "Anti-social behaviour")
+                & rows.district_code.isin(list(districts))).sum())
+
+
 def test_overview_area_filter_changes_the_numbers(app, seeded_store_copy):
     store = Store(f"sqlite:///{seeded_store_copy}")
-    obs = store.observations()
-    for area in (geo.BOARD_CODE, "E07000133"):
-        app.selectbox(key="overview_area").set_value(area).run()
-        shown = {}
-        for frame in app.dataframe:
-            table = frame.value
-            shown.update(dict(zip(table["Indicator"].str.replace(" (sample data)", ""),
-                                  table["Value"])))
-        mine = obs[(obs.area_code == area) & (obs.indicator_id == "police_burglary")]
-        latest = mine.sort_values("period_start").iloc[-1]["value"]
-        assert shown["Burglary (police.uk)"] == f"{latest:,.0f}"
+    q3 = ["2023-10", "2023-11", "2023-12"]
+    title = "Street-level crime excluding ASB (police.uk)"
+    assert scorecard_values(app)[title] == f"{police_crimes(store, q3, geo.DISTRICTS):,}"
+    app.selectbox(key="area").set_value(MELTON).run()
     assert not app.exception
+    assert scorecard_values(app)[title] == f"{police_crimes(store, q3, [MELTON]):,}"
+    obs = store.observations(["crime_total_recorded"], ["district"])
+    melton = obs[obs.area_code == MELTON].sort_values("period_start").iloc[-1]
+    assert scorecard_values(app)["Total recorded crime"] == f"{melton.value:.2f} per 1,000"
+
+
+def test_overview_period_filter_sums_the_year_to_date(app, seeded_store_copy):
+    app.selectbox(key="area").set_value(MELTON).run()
+    app.selectbox(key="period").set_value("ytd").run()
+    obs = Store(f"sqlite:///{seeded_store_copy}").observations(["da_crimes_incidents"])
+    melton = obs[(obs.area_code == MELTON) & (obs.period_start >= "2023-04-01")]
+    assert len(melton) == 3
+    assert scorecard_values(app)["Domestic crimes and incidents"] == f"{melton.value.sum():,.0f}"
+
+
+def tile(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.mark.parametrize("page", THEMES)
+def test_every_theme_page_shows_tiles_statement_and_charts(app, page):
+    app.switch_page(page).run()
+    assert not app.exception
+    assert len(app.metric) >= 2
+    assert any(s.value == "Position statement" for s in app.subheader)
+    assert any(s.value.startswith("Trend:") for s in app.subheader)
+
+
+def test_chosen_quarter_shows_the_reports_county_figure(app):
+    app.switch_page("pages/crime.py").run()
+    app.selectbox(key="area").set_value(COUNTY).run()
+    app.selectbox(key="ending").set_value("2023-04-01").run()
+    assert not app.exception
+    # The board's 2023/24 Q1 report: total recorded crime 73.84 per 1,000 (74.12 a year before).
+    assert tile(app, "Total recorded crime") == "73.84 per 1,000"
+    statement = next(m.value for m in app.markdown if m.value.startswith("Total recorded"))
+    assert "down 0.4% on the same period a year before (74.12 per 1,000)" in statement
+
+
+def test_area_filter_changes_the_theme_tiles(app, seeded_store_copy):
+    app.switch_page("pages/hate_crime.py").run()
+    board = tile(app, "Hate crimes")
+    app.selectbox(key="area").set_value(MELTON).run()
+    obs = Store(f"sqlite:///{seeded_store_copy}").observations(["hate_crimes"], ["district"])
+    melton = obs[obs.area_code == MELTON].sort_values("period_start").iloc[-1]
+    assert tile(app, "Hate crimes") == f"{melton.value:.2f} per 1,000" != board
+
+
+def test_category_filter_narrows_the_charts_to_one_category(app, seeded_store_copy):
+    app.switch_page("pages/asb.py").run()
+    app.selectbox(key="area").set_value(MELTON).run()
+    app.selectbox(key="indicator").set_value("asb_police_incidents").run()
+    app.selectbox(key="category").set_value("asb_nuisance").run()
+    assert not app.exception
+    heads = [s.value for s in app.subheader]
+    assert "Trend: ASB incidents: Nuisance" in heads
+    obs = Store(f"sqlite:///{seeded_store_copy}").observations(["asb_nuisance"], ["district"])
+    melton = obs[(obs.area_code == MELTON)].sort_values("period_start").iloc[-1]
+    districts = next(f.value for f in app.dataframe if "Count" in f.value.columns)
+    assert districts.set_index("Area").loc["Melton", "Count"] == melton.value
+
+
+def test_beat_filter_drills_down_to_the_beats_own_counts(app, seeded_store_copy):
+    app.switch_page("pages/crime.py").run()
+    app.selectbox(key="area").set_value(MELTON).run()
+    app.selectbox(key="beat").set_value("NR31").run()
+    assert not app.exception
+    assert any(s.value.startswith("Beat NR31") for s in app.subheader)
+    table = next(f.value for f in app.dataframe if list(f.value.columns) == ["Period", "Count"])
+    rows = Store(f"sqlite:///{seeded_store_copy}").incidents(months=["2023-07"])
+    expected = int(((rows.beat_code == "NR31")
+                    & (rows.crime_type != "Anti-social behaviour")).sum())
+    assert table.set_index("Period").loc["Jul 2023", "Count"] == expected
+
+
+def test_domestic_abuse_table_reproduces_the_board_dashboard(app):
+    app.switch_page("pages/domestic_abuse.py").run()
+    app.selectbox(key="indicator").set_value("da_crimes_incidents").run()
+    app.selectbox(key="table_year").set_value(2019).run()
+    assert not app.exception
+    table = next(f.value for f in app.dataframe if "YTD % change" in f.value.columns)
+    table = table.set_index("Area")
+    assert round(table.loc["Blaby", "YTD % change"], 1) == -3.4
+    assert round(table.loc["Harborough", "YTD % change"], 1) == 6.7
+    assert round(table.loc["Leicestershire", "YTD % change"], 1) == -3.6
+    assert table.loc["Blaby", "Direction"].startswith("↓")
 
 
 def test_data_page_ledger_lists_every_upload(app, seeded_store_copy):

@@ -121,6 +121,16 @@ def test_scorecard_lists_headline_indicators_only_and_flags_stale(sample):
     assert police["status"] == "missing"  # no police.uk data in this frame
 
 
+def test_county_wide_figures_stand_in_for_an_area_that_has_none(sample):
+    card = compute_scorecard(sample, catalogue_frame(), "E07000133", "quarter",
+                             fallback=COUNTY).set_index("indicator_id")
+    marac = card.loc["da_marac_repeat_rate"]
+    assert marac["figure_area"] == COUNTY and marac["status"] != "missing"
+    assert card.loc["hate_crimes", "figure_area"] == "E07000133"
+    alone = compute_scorecard(sample, catalogue_frame(), "E07000133", "quarter")
+    assert alone.set_index("indicator_id").loc["da_marac_repeat_rate", "status"] == "missing"
+
+
 def test_stale_means_older_than_the_frequency_allows():
     # A quarter ending June 2023 may be six months old: stale from January 2024.
     quarterly = pd.DataFrame({"period_start": ["2023-04-01"]})

@@ -1,4 +1,4 @@
-"""Coverage and latest values on tiny frames built here."""
+"""Coverage and the latest-quarter summary on tiny frames built here."""
 from __future__ import annotations
 
 import pandas as pd
@@ -6,7 +6,8 @@ import pandas as pd
 from data_loaders.catalogue import catalogue_frame
 from data_loaders.model import OBSERVATION_COLUMNS
 from metrics.coverage import compute_coverage
-from metrics.latest import compute_latest_values, same_period_last_year
+from data_loaders.catalogue import indicator
+from metrics.summary import compute_summary
 
 
 def rows(indicator, area, granularity, values):
@@ -26,21 +27,18 @@ def frame(*parts):
 def test_latest_value_compares_with_the_same_period_a_year_earlier():
     obs = frame(rows("hate_crimes", "E07000129", "quarter", QUARTERS))
     before = obs.copy()
-    latest = compute_latest_values(obs, catalogue_frame(), "E07000129")
-    row = latest.set_index("indicator_id").loc["hate_crimes"]
-    assert (row.period, row.value, row.previous_value) == ("Q1 2023/24", 12.0, 10.0)
-    assert round(row.change_pct, 6) == round((12 - 10) / 10 * 100, 6)
+    row = compute_summary(obs, indicator("hate_crimes"), "E07000129", "quarter")
+    assert (row["value"], row["previous_value"]) == (12.0, 10.0)
+    assert row["period"] == "12 months to June 2023"  # hate crimes are a rolling-12 rate
+    assert round(row["change_pct"], 6) == round((12 - 10) / 10 * 100, 6)
     pd.testing.assert_frame_equal(obs, before)  # does not mutate its input
 
 
 def test_latest_value_without_a_year_earlier_has_no_change():
     obs = frame(rows("hate_crimes", "E07000129", "quarter", {"2023-04-01": 5.0}))
-    row = compute_latest_values(obs, catalogue_frame(), "E07000129").iloc[0]
-    assert row.previous_value is None and pd.isna(row.change_pct)
-
-
-def test_same_period_last_year():
-    assert same_period_last_year("2024-01-01") == "2023-01-01"
+    row = compute_summary(obs, indicator("hate_crimes"), "E07000129", "quarter")
+    assert row["previous_value"] is None and row["change_pct"] is None
+    assert row["withheld"] == "no figure for the same period a year earlier"
 
 
 def test_coverage_reports_gaps_stale_and_missing():

@@ -1,0 +1,111 @@
+"""Map builders: beats (or districts) shaded by a figure, district outlines, and police.uk
+incidents as hexagons, in a pydeck Deck with no basemap, so the map needs no internet. Each
+returns a Deck or plain data and puts nothing on screen."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+# A colour-blind-safe sequential ramp (ColorBrewer YlGnBu, 5 classes), light to dark.
+RAMP = [[255, 255, 204], [161, 218, 180], [65, 182, 196], [44, 127, 184], [37, 52, 148]]
+NO_DATA = [220, 220, 220]
+OUTLINE = [40, 40, 40]
+
+
+def class_breaks(values: pd.Series, classes: int = len(RAMP)) -> list[float]:
+    """Upper bounds of equal-count classes (quantiles), rising, de-duplicated.
+
+    >>> class_breaks(pd.Series([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]))
+    [2.8, 4.6, 6.4, 8.2, 10.0]
+    """
+    clean = values.dropna()
+    if clean.empty:
+        return []
+    edges = np.quantile(clean, np.linspace(0, 1, classes + 1)[1:])
+    return sorted({round(float(e), 6) for e in edges})
+
+
+def colour_for(value, breaks: list[float]) -> list[int]:
+    if value is None or pd.isna(value) or not breaks:
+        return NO_DATA
+    index = next((i for i, upper in enumerate(breaks) if value <= upper), len(breaks) - 1)
+    step = (len(RAMP) - 1) / max(len(breaks) - 1, 1)
+    return RAMP[round(index * step)]
+
+
+def shaded_rows(boundaries: pd.DataFrame, figures: pd.DataFrame, value_text: str,
+                breaks: list[float]) -> pd.DataFrame:
+    """One row per polygon of ``boundaries`` (area_code, area_name, geojson) with its area's
+    figure (``figures``: area_code, value, change_text) as text for the tooltip and a fill
+    colour: columns polygon, code, name, shown, change, fill. Areas with no figure are grey
+    and say so. Fields are top-level so the tooltip can name them."""
+    values = figures.set_index("area_code") if len(figures) else None
+    rows = []
+    for area in boundaries.itertuples():
+        value = values["value"].get(area.area_code) if values is not None else None
+        change = values["change_text"].get(area.area_code, "") if values is not None else ""
+        shown = "no figure" if value is None or pd.isna(value) else value_text.format(value)
+        for ring in _outer_rings(json.loads(area.geojson)):
+            rows.append({"polygon": ring, "code": area.area_code, "name": area.area_name,
+                         "shown": shown, "change": change or "no change to show",
+                         "fill": colour_for(value, breaks)})
+    return pd.DataFrame(rows, columns=["polygon", "code", "name", "shown", "change", "fill"])
+
+
+def outline_rows(boundaries: pd.DataFrame) -> pd.DataFrame:
+    """One row per outer ring of each boundary: columns path, code."""
+    return pd.DataFrame([{"path": ring, "code": area.area_code}
+                         for area in boundaries.itertuples()
+                         for ring in _outer_rings(json.loads(area.geojson))],
+                        columns=["path", "code"])
+
+
+def _outer_rings(geometry: dict) -> list:
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" \
+        else [geometry["coordinates"]]
+    return [polygon[0] for polygon in polygons]
+
+
+def view_of(boundaries: pd.DataFrame) -> pdk.ViewState:
+    """A view that frames the given boundaries."""
+    xs, ys = [], []
+    for text in boundaries["geojson"]:
+        for x, y in _coordinates(json.loads(text)):
+            xs.append(x)
+            ys.append(y)
+    span = max(max(xs) - min(xs), (max(ys) - min(ys)) * 1.6, 0.01)
+    zoom = float(np.clip(np.log2(360 / span) - 0.4, 7, 14))
+    return pdk.ViewState(longitude=(min(xs) + max(xs)) / 2, latitude=(min(ys) + max(ys)) / 2,
+                         zoom=zoom)
+
+
+def _coordinates(geometry: dict):
+    for ring in _outer_rings(geometry):
+        yield from ring
+
+
+def area_map(shaded: pd.DataFrame, outlines: pd.DataFrame, incidents: pd.DataFrame | None,
+             view: pdk.ViewState) -> pdk.Deck:
+    """The map: shaded areas with a tooltip, district outlines on top, and incidents (columns
+    longitude, latitude) as hexagons when given. No basemap (map_provider=None)."""
+    layers = [
+        pdk.Layer("PolygonLayer", shaded, id="areas", pickable=True, stroked=True,
+                  filled=True, get_polygon="polygon", get_fill_color="fill",
+                  get_line_color=[90, 90, 90], line_width_min_pixels=1, opacity=0.85),
+        pdk.Layer("PathLayer", outlines, id="districts", pickable=False, get_path="path",
+                  get_color=OUTLINE, width_min_pixels=2.5),
+    ]
+    if incidents is not None and len(incidents):
+        layers.append(pdk.Layer(
+            "HexagonLayer", incidents[["longitude", "latitude"]].dropna(), id="incidents",
+            get_position=["longitude", "latitude"], radius=350, elevation_scale=0,
+            extruded=False, opacity=0.55, pickable=False,
+            color_range=[[253, 212, 158], [253, 187, 132], [252, 141, 89], [239, 101, 72],
+                         [215, 48, 31], [153, 0, 0]]))
+    return pdk.Deck(layers=layers, initial_view_state=view, map_provider=None,
+                    map_style=None,
+                    tooltip={"html": "<b>{name}</b> ({code})<br/>{shown}<br/>{change}",
+                             "style": {"fontSize": "15px"}})

@@ -1,0 +1,388 @@
+"""A theme page: headline tiles, the position statement, the trend and district comparison
+(each with its table and downloads), the district x quarter table, the beat map with its
+drill-down, and (for domestic abuse) the service measures. Every theme page is this one
+function with a different theme; adding an indicator to the catalogue adds it here."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data_loaders import geography as geo
+from data_loaders.catalogue import THEMES
+from data_loaders.exports import to_csv_bytes, to_xlsx_bytes
+from data_loaders.police_uk import CRIME_TYPES, indicator_id as police_indicator_id
+from metrics.comparison import (comparison_unit, compute_area_comparison, compute_quarter_table,
+                                compute_trend, fy_pairs)
+from metrics.formatting import UNIT_NAMES, format_change, format_value
+from metrics.statement import compose_statement
+from metrics.summary import (compute_summary, compute_summary_or_fallback, indicator_series,
+                             population_of)
+from metrics.judgement import compute_change_pct
+from metrics.windows import Window, latest_quarter, window_value
+
+from .cache import (current_version, load_catalogue, load_incidents, load_observations,
+                    load_reference)
+from .charts import area_bar_chart, trend_chart
+from .filters import Filters, current_filters
+from .maps import area_map, class_breaks, outline_rows, shaded_rows, view_of
+
+DELTA_COLOURS = {"down_good": "inverse", "up_good": "normal", "neutral": "off"}
+RAG_WORDS = {"Green": "🟢 Green", "Amber": "🟠 Amber", "Red": "🔴 Red", None: "⚪ No target"}
+POLICE_TYPES = {police_indicator_id(t): t for t in CRIME_TYPES}
+ALL_CRIME = "police_total_excl_asb"
+RUTLAND = "E06000017"  # not in the county: compared with the board area
+
+
+def render_theme(theme: str) -> None:
+    filters = current_filters()
+    version = current_version()
+    observations = load_observations(version)
+    catalogue = load_catalogue()
+    population = load_reference("population", version)
+    records = [r for r in catalogue.to_dict("records") if r["theme"] == theme]
+    held = set(observations["indicator_id"])
+    headline = [r for r in records if not r["parent"] and r["panel"] == "headline"]
+
+    st.title(THEMES[theme])
+    st.caption(f"{filters.area_name} · {filters.period_text}. Change is on the same period "
+               "a year earlier.")
+    sample = set(observations.loc[observations["is_sample"], "indicator_id"])
+    if any(r["id"] in sample for r in records):
+        st.caption("⚠ Includes sample data: generated figures, not real ones, where officers "
+                   "have not uploaded their own.")
+
+    populations = dict(zip(population["area_code"], population["population"]))
+    summaries = {r["id"]: compute_summary_or_fallback(
+        observations, r, filters.area_code, filters.kind, filters.end, populations,
+        geo.COUNTY_CODE) for r in headline}
+    render_tiles(headline, summaries, sample, filters.area_code)
+
+    available = [r for r in headline if r["id"] in held]
+    if not available:
+        st.info("No figures are held for this theme yet. Officers can add them on the Upload "
+                "page.")
+        return
+    by_district = set(observations.loc[observations["area_type"] == "district",
+                                       "indicator_id"])
+    focus = choose_focus(available, records, held, by_district)
+    render_statement(observations, focus, filters, population)
+    render_trend(observations, focus, filters, population)
+    render_comparison(observations, focus, filters, population)
+    if focus["unit"] == "count":
+        render_quarter_table(observations, focus, filters)
+    render_map(observations, focus, records, filters, version)
+    services = [r for r in records if r["panel"] == "service" and r["id"] in held]
+    if services:
+        render_services(observations, services, filters)
+
+
+def render_tiles(records: list[dict], summaries: dict, sample: set, area_code: str) -> None:
+    """One tile per headline indicator: value, change (arrow and words), RAG in words."""
+    columns = st.columns(3)
+    for i, record in enumerate(records):
+        row = summaries[record["id"]]
+        with columns[i % 3].container(border=True):
+            if row["value"] is None:
+                st.metric(record["title"], "no data")
+                st.caption("Not uploaded for this area yet.")
+                continue
+            st.metric(record["title"], format_value(row["value"], record["unit"]),
+                      delta=format_change(row["change_pct"]) or None,
+                      delta_color=DELTA_COLOURS[record["polarity"]],
+                      help=f"{record['definition']} Source: {record['source']}.")
+            notes = [row["period"], row["direction"] or f"change withheld: {row['withheld']}",
+                     RAG_WORDS[row["rag"]]]
+            if row["figure_area"] != area_code:
+                notes.append(f"{geo.area_name(row['figure_area'])} figure")
+            if row["status"] == "partial":
+                notes.append("⚠ incomplete period")
+            if record["id"] in sample:
+                notes.append("sample data")
+            st.caption(" · ".join(n for n in notes if n))
+
+
+def choose_focus(available: list[dict], records: list[dict], held: set,
+                 by_district: set) -> dict:
+    """The indicator the charts show, and its category where it has categories (both in the
+    URL)."""
+    by_id = {r["id"]: r for r in records}
+    left, right = st.columns(2)
+    # Lead with the first indicator held by district (county-wide ones cannot be compared).
+    ids = [r["id"] for r in available]
+    lead = next((i for i in ids if i in by_district), ids[0])
+    chosen = left.selectbox("Indicator", ids, index=ids.index(lead),
+                            format_func=lambda i: by_id[i]["title"], key="indicator",
+                            bind="query-params")
+    children = [r["id"] for r in records if r["parent"] == chosen and r["id"] in held]
+    if not children:
+        return by_id[chosen]
+    category = right.selectbox(
+        "Category", ["all", *children], key="category", bind="query-params",
+        format_func=lambda i: "All categories" if i == "all" else by_id[i]["title"])
+    return by_id[chosen] if category == "all" else by_id[category]
+
+
+def _window(observations: pd.DataFrame, record: dict, filters: Filters) -> Window | None:
+    """The filters' window for this indicator: ending with the chosen quarter, else with the
+    latest quarter the county or board holds."""
+    if filters.end:
+        return Window(filters.kind, filters.end)
+    for code in (filters.area_code, geo.COUNTY_CODE, geo.BOARD_CODE):
+        end = latest_quarter(indicator_series(observations, record["id"], code,
+                                              record["frequency"]))
+        if end:
+            return Window(filters.kind if record["frequency"] != "fy" else "quarter", end)
+    return None
+
+
+def _comparator(area_code: str) -> str | None:
+    """Whom an area is compared with: a district with the county (Rutland with the board)."""
+    if area_code == RUTLAND:
+        return geo.BOARD_CODE
+    return geo.COUNTY_CODE if area_code in geo.DISTRICTS else None
+
+
+def render_statement(observations, record, filters: Filters, population) -> None:
+    """The statement for the area, or for the county where the figure is county-wide."""
+    populations = dict(zip(population["area_code"], population["population"]))
+    summary = compute_summary_or_fallback(observations, record, filters.area_code,
+                                          filters.kind, filters.end, populations,
+                                          geo.COUNTY_CODE)
+    whose = summary["figure_area"]
+    other = _comparator(whose)
+    theirs = compute_summary(observations, record, other, filters.kind, filters.end,
+                             populations.get(other)) if other else None
+    st.subheader("Position statement")
+    text = compose_statement(summary, geo.area_name(whose), theirs,
+                             geo.area_name(other) if other else None, record["target"])
+    if whose != filters.area_code:
+        text += f" (Only a {geo.area_name(whose)} figure is held for this indicator.)"
+    st.markdown(text)
+
+
+def render_trend(observations, record, filters: Filters, population) -> None:
+    codes = list(dict.fromkeys([filters.area_code, geo.COUNTY_CODE, geo.BOARD_CODE,
+                                geo.REGION_CODE]))
+    trend = compute_trend(observations, record, codes, population)
+    st.subheader(f"Trend: {record['title']}")
+    if trend.empty:
+        st.info("No figures over time for this indicator and area.")
+        return
+    names = {c: geo.area_name(c) for c in codes if c in set(trend["area_code"])}
+    unit = comparison_unit(record, population)
+    chart, table = st.columns([3, 2])
+    chart.altair_chart(trend_chart(trend, names, _unit_title(unit), record["title"]),
+                       width="stretch")
+    shown = trend.assign(Area=trend["area_code"].map(names)).pivot_table(
+        index=["period_start", "period"], columns=["Area", "measure"], values="value")
+    shown.columns = [f"{area} ({measure})" for area, measure in shown.columns]
+    shown = shown.reset_index().drop(columns="period_start").rename(columns={"period": "Period"})
+    with table:
+        st.dataframe(shown, hide_index=True, width="stretch", height=360,
+                     column_config={c: st.column_config.NumberColumn(format="%.2f")
+                                    for c in shown.columns if c != "Period"})
+        render_downloads(shown, f"{record['id']}_trend")
+
+
+def _unit_title(unit: str) -> str:
+    return UNIT_NAMES[unit].capitalize() if unit != "count" else "Count"
+
+
+def render_comparison(observations, record, filters: Filters, population) -> None:
+    window = _window(observations, record, filters)
+    if window is None:
+        return
+    codes = [*geo.DISTRICTS, geo.COUNTY_CODE, geo.BOARD_CODE, geo.REGION_CODE]
+    bars = compute_area_comparison(observations, record, window, codes, population)
+    districts = bars[bars["area_code"].isin(geo.DISTRICTS)]
+    st.subheader(f"Districts compared: {record['title']}, {window.label()}")
+    if districts.empty:
+        st.info("No district figures for this period.")
+        return
+    unit = comparison_unit(record, population)
+    references = {geo.area_name(c): float(bars.loc[bars["area_code"] == c, "value"].iloc[0])
+                  for c in (geo.COUNTY_CODE, geo.BOARD_CODE, geo.REGION_CODE)
+                  if c in set(bars["area_code"])}
+    frame = districts.assign(area=districts["area_code"].map(geo.area_name))
+    selected = geo.area_name(filters.area_code) if filters.is_district else None
+    chart, table = st.columns([3, 2])
+    chart.altair_chart(area_bar_chart(frame, selected, references, _unit_title(unit),
+                                      f"{record['title']} by district"), width="stretch")
+    shown = pd.DataFrame({
+        "Area": [*frame["area"], *references],
+        _unit_title(unit): [*frame["value"], *references.values()],
+    })
+    if record["unit"] == "count":
+        counts = dict(zip(bars["area_code"].map(geo.area_name), bars["count"]))
+        shown["Count"] = shown["Area"].map(counts)
+    if not bars["complete"].all():
+        st.caption("⚠ Some areas do not have every month or quarter of this period.")
+    with table:
+        st.dataframe(shown, hide_index=True, width="stretch",
+                     column_config={_unit_title(unit): st.column_config.NumberColumn(
+                         format="%.2f")})
+        render_downloads(shown, f"{record['id']}_districts")
+
+
+def render_quarter_table(observations, record, filters: Filters) -> None:
+    years = fy_pairs(observations, record)
+    if not years:
+        return
+    st.subheader(f"{record['title']}: districts by quarter")
+    labels = {y: f"{y}/{str(y + 1)[2:]}" for y in years}
+    fy = st.selectbox("Financial year", years, format_func=lambda y: f"{labels[y]} against "
+                      f"{y - 1}/{str(y)[2:]}", key="table_year")
+    codes = [*geo.DISTRICTS, geo.COUNTY_CODE, geo.BOARD_CODE]
+    table = compute_quarter_table(observations, record, fy, codes)
+    if table.empty:
+        st.info("No quarters held for this year.")
+        return
+    shown = table.assign(area_code=table["area_code"].map(geo.area_name)).rename(columns={
+        "area_code": "Area", "ytd_change_pct": "YTD % change", "direction": "Direction",
+        "trend": "Two-year trend"})
+    number_columns = [c for c in shown.columns if c[:4].isdigit()]
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        **{c: st.column_config.NumberColumn(format="%,.0f") for c in number_columns},
+        "YTD % change": st.column_config.NumberColumn(format="%+.1f%%"),
+        "Two-year trend": st.column_config.LineChartColumn("Two-year trend", width="medium")})
+    render_downloads(shown.drop(columns="Two-year trend"), f"{record['id']}_quarters")
+
+
+def map_record(focus: dict, records: list[dict], observations: pd.DataFrame) -> dict:
+    """The indicator the map shows: the focus where it has beat figures, else the theme's
+    police.uk indicator (which has), else the focus by district."""
+    has_beats = set(observations.loc[observations["area_type"] == "beat", "indicator_id"])
+    if focus["id"] in has_beats:
+        return focus
+    police = [r for r in records if r["id"] in has_beats and not r["parent"]]
+    return police[0] if police else focus
+
+
+def render_map(observations, focus, records, filters: Filters, version) -> None:
+    record = map_record(focus, records, observations)
+    window = _window(observations, record, filters)
+    if window is None:
+        return
+    level = "beat" if (observations.loc[observations["indicator_id"] == record["id"],
+                                        "area_type"] == "beat").any() else "district"
+    boundaries = load_reference("boundaries", version)
+    shapes = boundaries[boundaries["area_type"] == level]
+    if filters.is_district and level == "beat":
+        beats = load_reference("areas", version)
+        in_district = beats.loc[(beats["area_type"] == "beat")
+                                & (beats["district_code"] == filters.area_code), "area_code"]
+        shapes = shapes[shapes["area_code"].isin(in_district)]
+    outlines = boundaries[boundaries["area_type"] == "district"]
+    if shapes.empty:
+        return
+    figures = _map_figures(observations, record, window, shapes["area_code"].tolist())
+    if figures["value"].isna().all():
+        st.caption(f"No map: {record['title']} is not held by {level} for "
+                   f"{window.label()}.")
+        return
+    unit_text = "{:,.0f}" if record["unit"] == "count" else "{:,.2f}"
+    breaks = class_breaks(figures["value"])
+    focus_shapes = outlines[outlines["area_code"] == filters.area_code] \
+        if filters.is_district else outlines
+    incidents = None
+    if record["origin"] == "police_uk":
+        incidents = load_incidents(version, tuple(m.strftime("%Y-%m") for m in window.months()),
+                                   _crime_types(record), filters.area_code
+                                   if filters.is_district else None)
+    st.subheader(f"Map: {record['title']} by {level}, {window.label()}")
+    if level == "beat":
+        st.caption("Beat boundaries are approximate (2011 LSOAs grouped under the police "
+                   "neighbourhood codes) until real ones are uploaded. Hexagons show where "
+                   "police.uk incidents were recorded.")
+    chart, table = st.columns([3, 2])
+    deck = area_map(shaded_rows(shapes, figures, unit_text, breaks), outline_rows(outlines),
+                    incidents, view_of(focus_shapes))
+    chart.pydeck_chart(deck, height=520, alt=f"Map of {record['title']} by {level}")
+    names = dict(zip(shapes["area_code"], shapes["area_name"]))
+    shown = pd.DataFrame({"Code": figures["area_code"],
+                          "Name": figures["area_code"].map(names),
+                          "Value": figures["value"], "Change": figures["change_text"]})
+    with table:
+        st.dataframe(shown.sort_values("Value", ascending=False), hide_index=True,
+                     width="stretch", height=440)
+        st.caption("Shading, light to dark: " + " · ".join(
+            f"up to {b:,.0f}" if record["unit"] == "count" else f"up to {b:,.2f}"
+            for b in breaks))
+        render_downloads(shown, f"{record['id']}_map_{level}s")
+    if filters.beat_code:
+        render_beat_trend(observations, record, filters)
+
+
+def _map_figures(observations, record, window: Window, codes: list[str]) -> pd.DataFrame:
+    """Per area: the window's value and its change on a year earlier, as text."""
+    rows = []
+    additive = record["unit"] == "count"
+    for code in codes:
+        series = indicator_series(observations, record["id"], code, record["frequency"])
+        now = window_value(series, window, additive)
+        before = window_value(series, window.year_earlier(), additive)
+        change = compute_change_pct(now.value, before.value) if before.complete else None
+        rows.append({"area_code": code, "value": now.value,
+                     "change_text": f"{format_change(change)} on a year earlier"
+                     if change is not None else "no figure a year earlier"})
+    return pd.DataFrame(rows, columns=["area_code", "value", "change_text"])
+
+
+def _crime_types(record: dict) -> tuple[str, ...]:
+    if record["id"] == ALL_CRIME:
+        return tuple(t for t in CRIME_TYPES if t != "Anti-social behaviour")
+    return (POLICE_TYPES[record["id"]],)
+
+
+def render_beat_trend(observations, record, filters: Filters) -> None:
+    """Drill-down: the chosen beat's own figures over time."""
+    series = indicator_series(observations, record["id"], filters.beat_code,
+                              record["frequency"])
+    st.subheader(f"Beat {filters.beat_code}: {record['title']} over time")
+    if series.empty:
+        st.info("No figures for this beat.")
+        return
+    trend = compute_trend(observations, record, [filters.beat_code], pd.DataFrame(
+        columns=["area_type", "area_code", "year", "population"]))
+    chart, table = st.columns([3, 2])
+    chart.altair_chart(trend_chart(trend, {filters.beat_code: f"Beat {filters.beat_code}"},
+                                   "Count", f"Beat {filters.beat_code}"), width="stretch")
+    shown = trend[trend["measure"] == "per period"][["period", "value"]].rename(
+        columns={"period": "Period", "value": "Count"})
+    with table:
+        st.dataframe(shown, hide_index=True, width="stretch")
+        render_downloads(shown, f"{record['id']}_{filters.beat_code}")
+
+
+def render_services(observations, services: list[dict], filters: Filters) -> None:
+    """The domestic abuse service measures by district for the window's last quarter."""
+    first = services[0]
+    window = _window(observations, first, Filters(geo.COUNTY_CODE, None, "quarter", filters.end))
+    if window is None:
+        return
+    st.subheader(f"Domestic abuse services, {Window('quarter', window.end).label()}")
+    codes = [*geo.DISTRICTS, geo.COUNTY_CODE]
+    quarter = window.end.isoformat()
+    rows = observations[observations["indicator_id"].isin([r["id"] for r in services])
+                        & observations["area_code"].isin(codes)
+                        & (observations["period_start"] == quarter)]
+    titles = {r["id"]: r["title"] for r in services}
+    table = rows.pivot_table(index="area_code", columns="indicator_id", values="value")
+    table = table.reindex([c for c in codes if c in table.index])
+    table.index = table.index.map(geo.area_name)
+    table = table.rename(columns=titles).reset_index().rename(columns={"area_code": "Area"})
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        titles[r["id"]]: st.column_config.NumberColumn(
+            format="%.1f%%" if r["unit"] == "percent" else "%,.0f") for r in services})
+    render_downloads(table, "domestic_abuse_services")
+
+
+def render_downloads(frame: pd.DataFrame, stem: str) -> None:
+    """CSV and xlsx of exactly the table shown."""
+    left, right = st.columns(2)
+    left.download_button("CSV", to_csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv",
+                         key=f"csv_{stem}")
+    right.download_button("xlsx", to_xlsx_bytes(frame), file_name=f"{stem}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument."
+                               "spreadsheetml.sheet", key=f"xlsx_{stem}")
+
