@@ -13,7 +13,7 @@ from data_loaders.exports import to_csv_bytes, to_xlsx_bytes
 from data_loaders.police_uk import CRIME_TYPES, indicator_id as police_indicator_id
 from metrics.comparison import (comparison_unit, compute_area_comparison, compute_quarter_table,
                                 compute_trend, fy_pairs)
-from metrics.formatting import UNIT_NAMES, format_change, format_value
+from metrics.formatting import UNIT_FORMAT, UNIT_NAMES, format_change, format_value
 from metrics.statement import compose_statement
 from metrics.summary import (compute_summary, compute_summary_or_fallback, indicator_series,
                              population_of)
@@ -275,25 +275,28 @@ def render_map(observations, focus, records, filters: Filters, version) -> None:
     outlines = boundaries[boundaries["area_type"] == "district"]
     if shapes.empty:
         return
-    figures = _map_figures(observations, record, window, shapes["area_code"].tolist())
+    figures, unit = _map_figures(observations, record, window, shapes["area_code"].tolist(),
+                                 load_reference("population", version))
     if figures["value"].isna().all():
         st.caption(f"No map: {record['title']} is not held by {level} for "
                    f"{window.label()}.")
         return
-    unit_text = "{:,.0f}" if record["unit"] == "count" else "{:,.2f}"
+    unit_text = UNIT_FORMAT[unit]
     breaks = class_breaks(figures["value"])
+    # Beats zoom to the chosen district; a district map keeps every district in view.
     focus_shapes = outlines[outlines["area_code"] == filters.area_code] \
-        if filters.is_district else outlines
-    incidents = None
-    if record["origin"] == "police_uk":
-        incidents = load_incidents(version, tuple(m.strftime("%Y-%m") for m in window.months()),
-                                   _crime_types(record), filters.area_code
-                                   if filters.is_district else None)
+        if filters.is_district and level == "beat" else outlines
     st.subheader(f"Map: {record['title']} by {level}, {window.label()}")
     if level == "beat":
         st.caption("Beat boundaries are approximate (2011 LSOAs grouped under the police "
-                   "neighbourhood codes) until real ones are uploaded. Hexagons show where "
-                   "police.uk incidents were recorded.")
+                   "neighbourhood codes) until real ones are uploaded.")
+    incidents = None
+    if record["origin"] == "police_uk" and st.toggle(
+            "Show where police.uk incidents were recorded (hexagons)", value=True,
+            key="show_incidents"):
+        incidents = load_incidents(version, tuple(m.strftime("%Y-%m") for m in window.months()),
+                                   _crime_types(record), filters.area_code
+                                   if filters.is_district else None)
     chart, table = st.columns([3, 2])
     deck = area_map(shaded_rows(shapes, figures, unit_text, breaks), outline_rows(outlines),
                     incidents, view_of(focus_shapes))
@@ -301,31 +304,39 @@ def render_map(observations, focus, records, filters: Filters, version) -> None:
     names = dict(zip(shapes["area_code"], shapes["area_name"]))
     shown = pd.DataFrame({"Code": figures["area_code"],
                           "Name": figures["area_code"].map(names),
-                          "Value": figures["value"], "Change": figures["change_text"]})
+                          _unit_title(unit): figures["value"],
+                          "Change": figures["change_text"]})
     with table:
-        st.dataframe(shown.sort_values("Value", ascending=False), hide_index=True,
+        st.dataframe(shown.sort_values(_unit_title(unit), ascending=False), hide_index=True,
                      width="stretch", height=440)
         st.caption("Shading, light to dark: " + " · ".join(
-            f"up to {b:,.0f}" if record["unit"] == "count" else f"up to {b:,.2f}"
-            for b in breaks))
+            "up to " + unit_text.format(b) for b in breaks))
         render_downloads(shown, f"{record['id']}_map_{level}s")
     if filters.beat_code:
         render_beat_trend(observations, record, filters)
 
 
-def _map_figures(observations, record, window: Window, codes: list[str]) -> pd.DataFrame:
-    """Per area: the window's value and its change on a year earlier, as text."""
+def _map_figures(observations, record, window: Window, codes: list[str],
+                 population: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Per area: the window's value (a rate per 1,000 for counts where every area's
+    population is known, else the count) and its change on a year earlier, as text; and
+    the unit the values are in."""
     rows = []
     additive = record["unit"] == "count"
+    populations = {c: population_of(population, c) for c in codes}
+    per_1000 = additive and all(populations.values())
     for code in codes:
         series = indicator_series(observations, record["id"], code, record["frequency"])
         now = window_value(series, window, additive)
         before = window_value(series, window.year_earlier(), additive)
         change = compute_change_pct(now.value, before.value) if before.complete else None
-        rows.append({"area_code": code, "value": now.value,
+        value = now.value * 1000 / populations[code] if per_1000 and now.value is not None \
+            else now.value
+        rows.append({"area_code": code, "value": value,
                      "change_text": f"{format_change(change)} on a year earlier"
                      if change is not None else "no figure a year earlier"})
-    return pd.DataFrame(rows, columns=["area_code", "value", "change_text"])
+    unit = "rate_per_1000" if per_1000 else record["unit"]
+    return pd.DataFrame(rows, columns=["area_code", "value", "change_text"]), unit
 
 
 def _crime_types(record: dict) -> tuple[str, ...]:

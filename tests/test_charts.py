@@ -1,0 +1,105 @@
+"""Chart and map builders return Altair charts and pydeck Decks built from the frames given:
+areas in order and colour, the selected district marked in words, reference lines, map
+shading, tooltips, and no basemap (so no internet)."""
+from __future__ import annotations
+
+import json
+
+import altair as alt
+import pandas as pd
+import pydeck as pdk
+
+from components.charts import AREA_COLOURS, SELECTED, area_bar_chart, trend_chart
+from components.maps import (NO_DATA, RAMP, area_map, class_breaks, colour_for, outline_rows,
+                             shaded_rows, view_of)
+
+SQUARE = {"type": "Polygon", "coordinates": [[[-1.0, 52.6], [-0.9, 52.6], [-0.9, 52.7],
+                                              [-1.0, 52.7], [-1.0, 52.6]]]}
+TWO_SQUARES = {"type": "MultiPolygon", "coordinates": [
+    SQUARE["coordinates"], [[[-0.8, 52.6], [-0.7, 52.6], [-0.7, 52.7], [-0.8, 52.6]]]]}
+
+
+def trend_frame(measures=("per period", "rolling 12 months")) -> pd.DataFrame:
+    rows = []
+    for code in ("E07000133", "E10000018"):
+        for measure in measures:
+            for i, start in enumerate(["2023-04-01", "2023-07-01"]):
+                rows.append({"period_start": start, "period": f"Q{i + 1} 2023/24",
+                             "area_code": code, "measure": measure, "value": 1.0 + i})
+    return pd.DataFrame(rows)
+
+
+def spec(chart: alt.TopLevelMixin) -> dict:
+    return chart.to_dict()
+
+
+def test_trend_chart_colours_areas_in_order_and_draws_the_rolling_line():
+    names = {"E07000133": "Melton", "E10000018": "Leicestershire"}
+    chart = trend_chart(trend_frame(), names, "Rate per 1,000 residents", "Hate crimes")
+    built = spec(chart)
+    assert len(built["layer"]) == 2  # period values and the rolling 12 months
+    colour = built["layer"][0]["encoding"]["color"]
+    assert colour["scale"]["domain"] == ["Melton", "Leicestershire"]
+    assert colour["scale"]["range"] == AREA_COLOURS[:2]
+    assert built["title"]["text"] == "Hate crimes"
+    values = next(iter(built["datasets"].values()))
+    assert {v["area"] for v in values} == {"Melton", "Leicestershire"}
+
+
+def test_trend_chart_without_rolling_values_draws_one_layer():
+    chart = trend_chart(trend_frame(("per period",)), {"E07000133": "Melton",
+                                                       "E10000018": "Leicestershire"},
+                        "%", "Feel safe")
+    assert len(spec(chart)["layer"]) == 1
+
+
+def test_bar_chart_marks_the_selected_district_in_words_and_draws_references():
+    bars = pd.DataFrame({"area": ["Melton", "Blaby"], "value": [2.0, 1.0]})
+    built = spec(area_bar_chart(bars, "Melton", {"Leicestershire": 1.5}, "Rate", "Hate"))
+    values = next(iter(built["datasets"].values()))
+    shown = {v["area"]: v["shown"] for v in values if "shown" in v}
+    assert shown == {"Melton": "Melton  (selected)", "Blaby": "Blaby"}
+    assert built["layer"][0]["encoding"]["color"]["condition"]["value"] == SELECTED
+    assert len(built["layer"]) == 3  # bars, the reference rule and its label
+    datasets = [d for d in built["datasets"].values() if d and "label" in d[0]]
+    assert datasets[0][0] == {"label": "Leicestershire", "value": 1.5, "pos": 8}
+
+
+def test_class_breaks_and_colours_run_light_to_dark():
+    breaks = class_breaks(pd.Series([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]))
+    assert breaks == [2.8, 4.6, 6.4, 8.2, 10.0]
+    assert colour_for(1, breaks) == RAMP[0] and colour_for(10, breaks) == RAMP[-1]
+    assert colour_for(None, breaks) == NO_DATA
+    assert class_breaks(pd.Series([5.0, 5.0])) == [5.0]
+
+
+def test_shaded_rows_carry_tooltip_fields_for_every_polygon():
+    boundaries = pd.DataFrame({"area_code": ["NR31", "NR32"],
+                               "area_name": ["Melton Town Centre", "Melton Town North"],
+                               "geojson": [json.dumps(SQUARE), json.dumps(TWO_SQUARES)]})
+    figures = pd.DataFrame({"area_code": ["NR31"], "value": [153.0],
+                            "change_text": ["+4.0% on a year earlier"]})
+    rows = shaded_rows(boundaries, figures, "{:,.0f}", [100.0, 200.0])
+    assert len(rows) == 3  # one polygon, then a multipolygon of two
+    first = rows.iloc[0]
+    assert (first["code"], first["shown"], first["change"]) == (
+        "NR31", "153", "+4.0% on a year earlier")
+    assert rows.iloc[1]["shown"] == "no figure" and rows.iloc[1]["fill"] == NO_DATA
+    assert len(outline_rows(boundaries)) == 3
+
+
+def test_the_map_has_no_basemap_and_names_the_area_in_its_tooltip():
+    boundaries = pd.DataFrame({"area_code": ["NR31"], "area_name": ["Melton Town Centre"],
+                               "geojson": [json.dumps(SQUARE)]})
+    figures = pd.DataFrame({"area_code": ["NR31"], "value": [1.0], "change_text": [""]})
+    incidents = pd.DataFrame({"longitude": [-0.95], "latitude": [52.65]})
+    deck = area_map(shaded_rows(boundaries, figures, "{:,.0f}", [1.0]),
+                    outline_rows(boundaries), incidents, view_of(boundaries))
+    assert isinstance(deck, pdk.Deck)
+    built = json.loads(deck.to_json())
+    assert built.get("mapProvider") is None and built.get("mapStyle") in (None, "")
+    assert [layer["@@type"] for layer in built["layers"]] == ["PolygonLayer", "PathLayer",
+                                                             "HexagonLayer"]
+    assert "{name}" in deck._tooltip["html"] and "{shown}" in deck._tooltip["html"]
+    view = built["initialViewState"]
+    assert -1.0 < view["longitude"] < -0.9 and 52.6 < view["latitude"] < 52.7
