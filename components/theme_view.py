@@ -18,7 +18,7 @@ from metrics.statement import compose_statement
 from metrics.summary import (compute_summary, compute_summary_or_fallback, indicator_series,
                              population_of)
 from metrics.judgement import compute_change_pct
-from metrics.windows import Window, latest_quarter, window_value
+from metrics.windows import Window, is_additive, latest_quarter, window_value
 
 from .cache import (current_version, load_catalogue, load_incidents, load_observations,
                     load_reference)
@@ -68,7 +68,7 @@ def render_theme(theme: str) -> None:
     render_statement(observations, focus, filters, population)
     render_trend(observations, focus, filters, population)
     render_comparison(observations, focus, filters, population)
-    if focus["unit"] == "count":
+    if is_additive(focus):
         render_quarter_table(observations, focus, filters)
     render_map(observations, focus, records, filters, version)
     services = [r for r in records if r["panel"] == "service" and r["id"] in held]
@@ -322,7 +322,7 @@ def _map_figures(observations, record, window: Window, codes: list[str],
     population is known, else the count) and its change on a year earlier, as text; and
     the unit the values are in."""
     rows = []
-    additive = record["unit"] == "count"
+    additive = is_additive(record)
     populations = {c: population_of(population, c) for c in codes}
     per_1000 = additive and all(populations.values())
     for code in codes:
@@ -366,26 +366,51 @@ def render_beat_trend(observations, record, filters: Filters) -> None:
 
 
 def render_services(observations, services: list[dict], filters: Filters) -> None:
-    """The domestic abuse service measures by district for the window's last quarter."""
-    first = services[0]
-    window = _window(observations, first, Filters(geo.COUNTY_CODE, None, "quarter", filters.end))
+    """The domestic abuse service measures by district for the window's last quarter, then
+    the waiting list and days waiting by service and district, as the board paper has them."""
+    totals = [r for r in services if not r["parent"]]
+    window = _window(observations, totals[0], Filters(geo.COUNTY_CODE, None, "quarter",
+                                                     filters.end))
     if window is None:
         return
-    st.subheader(f"Domestic abuse services, {Window('quarter', window.end).label()}")
+    quarter = Window("quarter", window.end)
+    st.subheader(f"Domestic abuse services, {quarter.label()}")
     codes = [*geo.DISTRICTS, geo.COUNTY_CODE]
-    quarter = window.end.isoformat()
-    rows = observations[observations["indicator_id"].isin([r["id"] for r in services])
-                        & observations["area_code"].isin(codes)
-                        & (observations["period_start"] == quarter)]
-    titles = {r["id"]: r["title"] for r in services}
-    table = rows.pivot_table(index="area_code", columns="indicator_id", values="value")
-    table = table.reindex([c for c in codes if c in table.index])
-    table.index = table.index.map(geo.area_name)
-    table = table.rename(columns=titles).reset_index().rename(columns={"area_code": "Area"})
+    rows = observations[observations["area_code"].isin(codes)
+                        & (observations["period_start"] == window.end.isoformat())]
+    table = _service_table(rows, totals, codes, by="area")
     st.dataframe(table, hide_index=True, width="stretch", column_config={
-        titles[r["id"]]: st.column_config.NumberColumn(
-            format="%.1f%%" if r["unit"] == "percent" else "%,.0f") for r in services})
+        r["title"]: st.column_config.NumberColumn(
+            format="%.1f%%" if r["unit"] == "percent" else "%,.0f") for r in totals})
     render_downloads(table, "domestic_abuse_services")
+    for parent in ("da_waiting_list", "da_average_days_waiting"):
+        parts = [r for r in services if r["parent"] == parent]
+        if not parts:
+            continue
+        title = next(r["title"] for r in totals if r["id"] == parent) \
+            if any(r["id"] == parent for r in totals) else parent
+        st.markdown(f"**{title} by service, {quarter.label()}**")
+        table = _service_table(rows, parts, codes, by="service")
+        st.dataframe(table, hide_index=True, width="stretch")
+        render_downloads(table, f"{parent}_by_service")
+
+
+def _service_table(rows: pd.DataFrame, records: list[dict], codes: list[str], by: str
+                   ) -> pd.DataFrame:
+    """Areas as rows and measures as columns (by='area'), or the services as rows and the
+    areas as columns (by='service', titles shortened to the service's name)."""
+    titles = {r["id"]: r["title"] for r in records}
+    wide = rows[rows["indicator_id"].isin(titles)].pivot_table(
+        index="area_code", columns="indicator_id", values="value")
+    wide = wide.reindex([c for c in codes if c in wide.index])
+    wide = wide[[i for i in titles if i in wide.columns]]
+    if by == "service":
+        wide = wide.T
+        wide.index = [titles[i].split(": ", 1)[-1] for i in wide.index]
+        wide.columns = [geo.area_name(c) for c in wide.columns]
+        return wide.reset_index().rename(columns={"index": "Service"})
+    wide.index = wide.index.map(geo.area_name)
+    return wide.rename(columns=titles).reset_index().rename(columns={"area_code": "Area"})
 
 
 def render_downloads(frame: pd.DataFrame, stem: str) -> None:

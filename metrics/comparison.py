@@ -12,7 +12,7 @@ from data_loaders.periods import fy_start_year, period_label, quarter_start
 
 from .judgement import compute_change_pct, compute_direction
 from .summary import indicator_series, population_of
-from .windows import Window, add_months, window_value
+from .windows import Window, add_months, is_additive, window_value
 
 TREND_COLUMNS = ["period_start", "period", "area_code", "measure", "value"]
 QUARTER_TABLE_YEARS = 2
@@ -64,7 +64,7 @@ def compute_trend(observations: pd.DataFrame, record: dict, area_codes: list[str
         if series.empty:
             continue
         measures = {"per period": series[["period_start", "value"]]}
-        if record["unit"] == "count" and record["frequency"] != "fy":
+        if is_additive(record) and record["frequency"] != "fy":
             measures["rolling 12 months"] = rolling_12_months(series)
         scale = _per_1000(record, population_of(population, code))
         for measure, frame in measures.items():
@@ -93,7 +93,7 @@ def compute_area_comparison(observations: pd.DataFrame, record: dict, window: Wi
     """One row per area with a figure for ``window``: area_code, value (rate per 1,000 for
     counts where the population is known), count (counts only), complete."""
     rows = []
-    additive = record["unit"] == "count"
+    additive = is_additive(record)
     for code in area_codes:
         series = indicator_series(observations, record["id"], code, record["frequency"])
         figure = window_value(series, window, additive)

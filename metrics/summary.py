@@ -11,7 +11,7 @@ from data_loaders.catalogue import parse_target_rule
 from data_loaders.periods import fy_start_year, period_label, quarter_start
 
 from .judgement import compute_change_pct, compute_direction, compute_rag
-from .windows import Window, add_months, latest_quarter, window_value
+from .windows import Window, add_months, is_additive, latest_quarter, window_value
 
 STALE_AFTER_MONTHS = {"month": 3, "quarter": 6, "fy": 18}
 SUMMARY_COLUMNS = ["indicator_id", "theme", "title", "unit", "polarity", "period", "value",
@@ -49,7 +49,7 @@ def compute_summary(observations: pd.DataFrame, record: dict, area_code: str, ki
     """The board's reading of one indicator for one area over a window of ``kind`` ending
     with the quarter starting ``end`` (default: the series' latest complete quarter)."""
     series = indicator_series(observations, record["id"], area_code, record["frequency"])
-    additive = record["unit"] == "count"
+    additive = is_additive(record)
     end = end or latest_quarter(series)
     row = {"indicator_id": record["id"], "theme": record["theme"], "title": record["title"],
            "unit": record["unit"], "polarity": record["polarity"], "period": None,

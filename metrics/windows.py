@@ -21,6 +21,19 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December")
 
 
+def is_additive(record: dict) -> bool:
+    """Whether a catalogue indicator's values add up over a period: counts do, except
+    snapshots taken "at the end of" each period (people waiting); rates, shares and days do
+    not.
+
+    >>> is_additive({"unit": "count", "computation": "referrals accepted in the quarter"})
+    True
+    >>> is_additive({"unit": "count", "computation": "people waiting at the end of the quarter"})
+    False
+    """
+    return record["unit"] == "count" and "at the end of" not in record["computation"]
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The first day of the month ``months`` after ``day``.
 

@@ -63,7 +63,11 @@ FIRST_TIME_ENTRANTS = {2014: 190, 2015: 124, 2016: 126, 2017: 101, 2018: 100, 20
                        2020: 88, 2021: 84}  # the report's yearly series, 2014/15 to 2021/22
 YOUTH_REOFFENDING = (0.53, 0.77)
 ETE_AT_DISPOSAL = ((35, 55), (27, 51))  # (numerator, denominator): 63.6% and 52.9%
-MARAC_REPEAT = ((333, 900), 51)  # 37% in the 12 months to June 2023; the peak was 51%
+MARAC_REPEAT = ((333, 900), 51)
+# UAVA services: (name, share of the people waiting, mean days waited), after the board paper.
+SERVICES = {"isva": ("ISVA", 0.08, 30), "idva": ("IDVA", 0.02, 5),
+            "outreach": ("Outreach", 0.25, 25), "dv_counselling": ("DV counselling", 0.25, 70),
+            "sv_counselling": ("SV counselling", 0.20, 150), "group": ("Group", 0.20, 60)}  # 37% in the 12 months to June 2023; the peak was 51%
 
 
 def quarters() -> list[tuple[int, int]]:
@@ -233,40 +237,56 @@ class Builder:
             self.counts(indicator_id, self.seasonal_counts(yearly * share))
 
     def services(self) -> None:
-        """Domestic abuse service (UAVA) figures per district and quarter."""
+        """Domestic abuse service (UAVA) figures per district and quarter, with the waiting
+        list and days waiting by service as the board paper shows them (totals are the sums
+        of the services; average days are weighted by the people waiting)."""
         for (fy, q) in quarters():
             period = quarter_name(fy, q)
-            sums = {k: 0 for k in ("ref", "c48", "c72", "closed", "positive", "waiting")}
+            county = {k: 0 for k in ("ref", "c48", "c72", "closed", "positive")}
+            county_waiting = np.zeros(len(SERVICES), int)
+            county_days = np.zeros(len(SERVICES))  # total days waited, per service
             for code in [*self.county, self.rutland]:
                 referrals = int(self.rng.poisson(self.population[code] / 1000 * 0.55))
                 within_48 = int(self.rng.binomial(referrals, 0.78))
                 within_72 = within_48 + int(self.rng.binomial(referrals - within_48, 0.55))
                 closed = int(self.rng.binomial(referrals, 0.85))
                 positive = int(self.rng.binomial(closed, 0.74))
-                waiting = int(self.rng.poisson(self.population[code] / 1000 * 0.3))
-                self.add("da_referrals_accepted", code, period, referrals)
-                self.add("da_contact_within_48h", code, period,
-                         round(within_48 / referrals * 100, 2), within_48, referrals)
-                self.add("da_contact_within_72h", code, period,
-                         round(within_72 / referrals * 100, 2), within_72, referrals)
-                self.add("da_positive_closures", code, period,
-                         round(positive / closed * 100, 2), positive, closed)
-                self.add("da_waiting_list", code, period, waiting)
-                self.add("da_average_days_waiting", code, period,
-                         round(float(self.rng.gamma(6, 9)), 1))
+                self._add_service_rates(code, period, referrals, within_48, within_72, closed,
+                                        positive)
+                waiting = self.rng.multinomial(
+                    int(self.rng.poisson(self.population[code] / 1000 * 0.3)),
+                    [share for _, share, _ in SERVICES.values()])
+                days = np.array([round(float(self.rng.gamma(4, mean / 4)), 1)
+                                 for _, _, mean in SERVICES.values()])
+                self._add_waiting(code, period, waiting, days)
                 if code in self.county:
-                    for key, value in zip(sums, (referrals, within_48, within_72, closed,
-                                                 positive, waiting)):
-                        sums[key] += value
-            self.add("da_referrals_accepted", geo.COUNTY_CODE, period, sums["ref"])
-            self.add("da_contact_within_48h", geo.COUNTY_CODE, period,
-                     round(sums["c48"] / sums["ref"] * 100, 2), sums["c48"], sums["ref"])
-            self.add("da_contact_within_72h", geo.COUNTY_CODE, period,
-                     round(sums["c72"] / sums["ref"] * 100, 2), sums["c72"], sums["ref"])
-            self.add("da_positive_closures", geo.COUNTY_CODE, period,
-                     round(sums["positive"] / sums["closed"] * 100, 2), sums["positive"],
-                     sums["closed"])
-            self.add("da_waiting_list", geo.COUNTY_CODE, period, sums["waiting"])
+                    for key, value in zip(county, (referrals, within_48, within_72, closed,
+                                                   positive)):
+                        county[key] += value
+                    county_waiting += waiting
+                    county_days += waiting * days
+            self._add_service_rates(geo.COUNTY_CODE, period, *county.values())
+            with np.errstate(invalid="ignore", divide="ignore"):
+                averages = np.where(county_waiting > 0, county_days / county_waiting, 0.0)
+            self._add_waiting(geo.COUNTY_CODE, period, county_waiting, averages.round(1))
+
+    def _add_service_rates(self, code, period, referrals, within_48, within_72, closed,
+                           positive) -> None:
+        self.add("da_referrals_accepted", code, period, referrals)
+        for indicator_id, part, whole in (("da_contact_within_48h", within_48, referrals),
+                                          ("da_contact_within_72h", within_72, referrals),
+                                          ("da_positive_closures", positive, closed)):
+            self.add(indicator_id, code, period, round(part / whole * 100, 2), part, whole)
+
+    def _add_waiting(self, code, period, waiting: np.ndarray, days: np.ndarray) -> None:
+        """People waiting and average days waiting per service, and their totals."""
+        for key, count, average in zip(SERVICES, waiting, days):
+            self.add(f"da_waiting_{key}", code, period, int(count))
+            self.add(f"da_days_waiting_{key}", code, period, float(average))
+        total = int(waiting.sum())
+        self.add("da_waiting_list", code, period, total)
+        self.add("da_average_days_waiting", code, period,
+                 round(float((waiting * days).sum() / total), 1) if total else 0.0)
 
     def youth_justice(self) -> None:
         """County-only youth justice figures: first time entrants per year (the report's own

@@ -156,3 +156,17 @@ def test_the_wide_sample_is_the_board_papers_domestic_abuse_table():
     assert (ytd("E07000129", 2018), ytd("E07000129", 2019)) == (1430, 1382)
     assert (ytd("E07000131", 2018), ytd("E07000131", 2019)) == (880, 939)
     assert (ytd(COUNTY, 2018), ytd(COUNTY, 2019)) == (10310, 9936)
+
+
+def test_waiting_lists_by_service_add_up_and_days_are_weighted_by_people_waiting(long_table):
+    services = ["isva", "idva", "outreach", "dv_counselling", "sv_counselling", "group"]
+    wide = long_table.pivot_table(index=["area_code", "period_start"], columns="indicator_id",
+                                  values="value").dropna(subset=["da_waiting_list"])
+    assert len(wide) == 9 * 15  # the eight districts and the county, every quarter
+    waiting = wide[[f"da_waiting_{s}" for s in services]].to_numpy()
+    days = wide[[f"da_days_waiting_{s}" for s in services]].to_numpy()
+    assert (waiting.sum(axis=1) == wide["da_waiting_list"]).all()
+    held = waiting.sum(axis=1) > 0
+    weighted = (waiting * days).sum(axis=1)[held] / waiting.sum(axis=1)[held]
+    # The stored average is rounded to one decimal: within 0.05 of the weighted mean.
+    assert abs(weighted - wide["da_average_days_waiting"][held]).max() <= 0.05 + 1e-9
