@@ -186,3 +186,14 @@ def test_data_page_rollback_removes_and_restore_brings_back(app, seeded_store_co
     assert len(store.incidents()) == month_rows
     coverage = table_with(app, "Latest").set_index("Indicator")
     assert coverage.loc["Burglary (police.uk)", "Latest"] == "Dec 2023"
+
+
+def test_domestic_abuse_services_by_service_and_district(app, seeded_store_copy):
+    app.switch_page("pages/domestic_abuse.py").run()
+    assert not app.exception
+    table = next(f.value for f in app.dataframe if "Service" in f.value.columns)
+    obs = Store(f"sqlite:///{seeded_store_copy}").observations(["da_waiting_isva"])
+    melton = obs[obs.area_code == MELTON].sort_values("period_start").iloc[-1]
+    assert table.set_index("Service").loc["ISVA", "Melton"] == melton.value
+    assert list(table["Service"]) == ["ISVA", "IDVA", "Outreach", "DV counselling",
+                                      "SV counselling", "Group"]
