@@ -61,3 +61,8 @@ def load_incidents(version: int, months: tuple[str, ...], crime_types: tuple[str
     """Current police.uk incident rows for the months and crime types (and district)."""
     return get_store().incidents(months=months, crime_types=crime_types,
                                  district_code=district_code)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def load_definition_changes(version: int) -> pd.DataFrame:
+    return get_store().definition_changes()

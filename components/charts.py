@@ -56,8 +56,9 @@ def trend_chart(trend: pd.DataFrame, area_names: dict[str, str], y_title: str,
 def area_bar_chart(bars: pd.DataFrame, selected: str | None, references: dict[str, float],
                    x_title: str, title: str) -> alt.Chart:
     """Horizontal bars per district, the selected one in blue and marked '(selected)', with
-    the county and board area (or region) as labelled reference lines. ``bars`` has columns
-    area, value; ``references`` maps a label to its value."""
+    the county and board area (or region) as labelled reference lines, and each district's
+    95% confidence interval as a whisker where ``bars`` has low and high. ``bars`` has columns
+    area, value (and optionally low, high); ``references`` maps a label to its value."""
     frame = bars.assign(
         shown=lambda f: f["area"] + f["area"].map(lambda a: "  (selected)" if a == selected
                                                     else ""),
@@ -80,5 +81,48 @@ def area_bar_chart(bars: pd.DataFrame, selected: str | None, references: dict[st
             align="left", dx=4, color=REFERENCE, fontSize=FONT_SIZE - 3,
             fontWeight="bold").encode(x="value:Q", y=alt.Y("pos:Q", scale=None),
                                       text="label:N"))
+    if {"low", "high"} <= set(frame.columns) and frame["low"].notna().any():
+        layers.append(alt.Chart(frame.dropna(subset=["low", "high"])).mark_errorbar(
+            ticks=True, color="#111111", thickness=1.5).encode(
+            y=alt.Y("shown:N", sort=order, title=None), x=alt.X("low:Q", title=x_title),
+            x2="high:Q", tooltip=[alt.Tooltip("area:N", title="Area"),
+                                  alt.Tooltip("low:Q", title="95% lower", format=",.2f"),
+                                  alt.Tooltip("high:Q", title="95% upper", format=",.2f")]))
     height = max(220, 38 * len(frame))
     return _style(alt.layer(*layers).properties(height=height), title)
+
+
+SIGNAL_COLOURS = {"improvement": "#0072B2", "concern": "#E69F00", "neither": "#7B3294",
+                  "common": "#4D4D4D"}
+SIGNAL_SHAPES = {"improvement": "triangle-up", "concern": "diamond", "neither": "square",
+                 "common": "circle"}
+
+
+def spc_chart(chart: pd.DataFrame, y_title: str, title: str) -> alt.Chart:
+    """An XmR chart: the values, the mean (solid) and process limits (dashed) per segment,
+    and each point coloured and shaped by what it signals ('reading' column: improvement,
+    concern, neither or common), with the rules it broke in the tooltip. ``chart`` has
+    compute_xmr's columns plus period (label) and reading."""
+    frame = chart.assign(date=pd.to_datetime(chart["period_start"]),
+                         segment_label=chart["segment"].map(lambda s: f"segment {s + 1}"))
+    base = alt.Chart(frame).encode(x=alt.X("date:T", title=None,
+                                           axis=alt.Axis(format="%b %Y", labelAngle=0)))
+    line = base.mark_line(color="#4D4D4D", strokeWidth=1.5).encode(
+        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)), detail="segment:N")
+    limits = [base.mark_line(color="#333333", strokeWidth=1.5).encode(
+        y="mean:Q", detail="segment:N")]
+    for column in ("ucl", "lcl"):
+        limits.append(base.mark_line(color="#333333", strokeDash=[6, 4]).encode(
+            y=f"{column}:Q", detail="segment:N"))
+    readings = list(SIGNAL_COLOURS)
+    points = base.mark_point(size=90, filled=True, opacity=1).encode(
+        y="value:Q",
+        color=alt.Color("reading:N", title="Point", sort=readings,
+                        scale=alt.Scale(domain=readings, range=list(SIGNAL_COLOURS.values()))),
+        shape=alt.Shape("reading:N", sort=readings, scale=alt.Scale(
+            domain=readings, range=list(SIGNAL_SHAPES.values())), legend=None),
+        tooltip=[alt.Tooltip("period:N", title="Period"),
+                 alt.Tooltip("value:Q", title=y_title, format=",.2f"),
+                 alt.Tooltip("reading:N", title="Reading"),
+                 alt.Tooltip("rules:N", title="Rules broken")])
+    return _style(alt.layer(line, *limits, points).properties(height=340), title)

@@ -7,6 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from metrics.formatting import format_change, format_value
+
+from .judgement_text import benchmark_text, status_text, variation_text
 from metrics.windows import MONTHS
 
 THEME_PAGES = {"crime": "pages/crime.py", "reoffending": "pages/reoffending.py",
@@ -40,6 +42,7 @@ def scorecard_table(card: pd.DataFrame, sample_ids: set[str], area_names: dict) 
             parts.append("sample data")
         notes.append(" · ".join(p for p in parts if p))
     return pd.DataFrame({
+        "Status": card["overall"].map(status_text),
         "Indicator": card["title"],
         "Period": card["period"].fillna("").map(short_months),
         "Value": [format_value(v, u) for v, u in zip(card["value"], card["unit"])],
@@ -47,6 +50,9 @@ def scorecard_table(card: pd.DataFrame, sample_ids: set[str], area_names: dict) 
                            zip(card["previous_value"], card["unit"])],
         "Change": change,
         "RAG": card["rag"].map(lambda r: RAG_TEXT.get(r, "⚪ none")),
+        "Variation (SPC)": card["variation"].map(variation_text),
+        "Benchmark": [benchmark_text(v, a) for v, a in zip(card["benchmark"],
+                                                            card["benchmark_area"])],
         "Two-year trend": card["trend"],
         "Notes": notes,
     })

@@ -10,20 +10,25 @@ import streamlit as st
 from data_loaders import geography as geo
 from data_loaders.catalogue import THEMES
 from data_loaders.exports import to_csv_bytes, to_xlsx_bytes
+from data_loaders.periods import period_label
 from data_loaders.police_uk import CRIME_TYPES, indicator_id as police_indicator_id
+from metrics.assessment import benchmark_area, compute_assessment, compute_spc, definition_breaks
 from metrics.comparison import (comparison_unit, compute_area_comparison, compute_quarter_table,
                                 compute_trend, fy_pairs)
 from metrics.formatting import UNIT_FORMAT, UNIT_NAMES, format_change, format_value
 from metrics.statement import compose_statement
 from metrics.summary import (compute_summary, compute_summary_or_fallback, indicator_series,
                              population_of)
+from metrics.intervals import compare_with_benchmark
 from metrics.judgement import compute_change_pct
+from metrics.spc import classify_signal
 from metrics.windows import Window, is_additive, latest_quarter, window_value
 
-from .cache import (current_version, load_catalogue, load_incidents, load_observations,
-                    load_reference)
-from .charts import area_bar_chart, trend_chart
+from .cache import (current_version, load_catalogue, load_definition_changes, load_incidents,
+                    load_observations, load_reference)
+from .charts import area_bar_chart, spc_chart, trend_chart
 from .filters import Filters, current_filters
+from .judgement_text import benchmark_text, status_text, variation_text
 from .maps import area_map, class_breaks, outline_rows, shaded_rows, view_of
 
 DELTA_COLOURS = {"down_good": "inverse", "up_good": "normal", "neutral": "off"}
@@ -52,10 +57,11 @@ def render_theme(theme: str) -> None:
                    "have not uploaded their own.")
 
     populations = dict(zip(population["area_code"], population["population"]))
-    summaries = {r["id"]: compute_summary_or_fallback(
-        observations, r, filters.area_code, filters.kind, filters.end, populations,
+    changes = load_definition_changes(version)
+    assessments = {r["id"]: compute_assessment(
+        observations, r, filters.area_code, filters.kind, filters.end, populations, changes,
         geo.COUNTY_CODE) for r in headline}
-    render_tiles(headline, summaries, sample, filters.area_code)
+    render_tiles(headline, assessments, sample, filters.area_code)
 
     available = [r for r in headline if r["id"] in held]
     if not available:
@@ -67,6 +73,7 @@ def render_theme(theme: str) -> None:
     focus = choose_focus(available, records, held, by_district)
     render_statement(observations, focus, filters, population)
     render_trend(observations, focus, filters, population)
+    render_spc(observations, focus, filters, changes)
     render_comparison(observations, focus, filters, population)
     if is_additive(focus):
         render_quarter_table(observations, focus, filters)
@@ -77,7 +84,8 @@ def render_theme(theme: str) -> None:
 
 
 def render_tiles(records: list[dict], summaries: dict, sample: set, area_code: str) -> None:
-    """One tile per headline indicator: value, change (arrow and words), RAG in words."""
+    """One tile per headline indicator: the one status, value, change (arrow and words), RAG,
+    SPC variation and benchmark, each in words."""
     columns = st.columns(3)
     for i, record in enumerate(records):
         row = summaries[record["id"]]
@@ -86,12 +94,14 @@ def render_tiles(records: list[dict], summaries: dict, sample: set, area_code: s
                 st.metric(record["title"], "no data")
                 st.caption("Not uploaded for this area yet.")
                 continue
+            st.markdown(f"**{status_text(row['overall'])}**")
             st.metric(record["title"], format_value(row["value"], record["unit"]),
                       delta=format_change(row["change_pct"]) or None,
                       delta_color=DELTA_COLOURS[record["polarity"]],
                       help=f"{record['definition']} Source: {record['source']}.")
             notes = [row["period"], row["direction"] or f"change withheld: {row['withheld']}",
-                     RAG_WORDS[row["rag"]]]
+                     RAG_WORDS[row["rag"]], variation_text(row["variation"]),
+                     benchmark_text(row["benchmark"], row["benchmark_area"])]
             if row["figure_area"] != area_code:
                 notes.append(f"{geo.area_name(row['figure_area'])} figure")
             if row["status"] == "partial":
@@ -184,6 +194,38 @@ def render_trend(observations, record, filters: Filters, population) -> None:
         render_downloads(shown, f"{record['id']}_trend")
 
 
+def render_spc(observations, record, filters: Filters, changes) -> None:
+    """The XmR chart of the area's own points (or the county's for county-wide figures)."""
+    area = filters.area_code
+    if indicator_series(observations, record["id"], area, record["frequency"]).empty:
+        area = geo.COUNTY_CODE
+    chart, variation = compute_spc(observations, record, area,
+                                   definition_breaks(changes, record["id"]))
+    st.subheader(f"Is it changing? {record['title']}, {geo.area_name(area)}")
+    st.caption(f"Statistical process control: {variation_text(variation)}. Dashed lines are "
+               "the process limits (mean ± 2.66 × mean moving range); a point is special "
+               "cause when it is beyond a limit, in a run of 7 on one side of the mean, in 6 "
+               "rising or falling, or 2 of 3 beyond two sigma. A recorded definition change "
+               "starts new limits.")
+    if chart is None or chart["ucl"].isna().all():
+        return
+    chart = chart.assign(
+        period=[period_label(p, record["frequency"]) for p in chart["period_start"]],
+        reading=[classify_signal(side, record["polarity"]) if signal else "common"
+                 for signal, side in zip(chart["signal"], chart["side"])])
+    left, right = st.columns([3, 2])
+    left.altair_chart(spc_chart(chart, _unit_title(record["unit"]),
+                                f"{record['title']}: XmR chart"), width="stretch")
+    shown = chart[["period", "value", "mean", "lcl", "ucl", "reading", "rules"]].rename(
+        columns={"period": "Period", "value": "Value", "mean": "Mean", "lcl": "Lower limit",
+                 "ucl": "Upper limit", "reading": "Reading", "rules": "Rules broken"})
+    with right:
+        st.dataframe(shown, hide_index=True, width="stretch", height=340, column_config={
+            c: st.column_config.NumberColumn(format="%.2f")
+            for c in ("Value", "Mean", "Lower limit", "Upper limit")})
+        render_downloads(shown, f"{record['id']}_spc")
+
+
 def _unit_title(unit: str) -> str:
     return UNIT_NAMES[unit].capitalize() if unit != "count" else "Count"
 
@@ -208,19 +250,33 @@ def render_comparison(observations, record, filters: Filters, population) -> Non
     chart, table = st.columns([3, 2])
     chart.altair_chart(area_bar_chart(frame, selected, references, _unit_title(unit),
                                       f"{record['title']} by district"), width="stretch")
+    verdicts = []
+    for row in frame.itertuples():
+        other = benchmark_area(row.area_code)
+        theirs = bars.loc[bars["area_code"] == other, "value"]
+        interval = None if pd.isna(row.low) else (row.low, row.high)
+        verdicts.append(benchmark_text(compare_with_benchmark(
+            interval, float(theirs.iloc[0]) if len(theirs) else None, record["polarity"]),
+            other))
     shown = pd.DataFrame({
         "Area": [*frame["area"], *references],
         _unit_title(unit): [*frame["value"], *references.values()],
+        "95% lower": [*frame["low"], *[None] * len(references)],
+        "95% upper": [*frame["high"], *[None] * len(references)],
+        "Compared with its benchmark": [*verdicts, *[""] * len(references)],
     })
     if record["unit"] == "count":
         counts = dict(zip(bars["area_code"].map(geo.area_name), bars["count"]))
         shown["Count"] = shown["Area"].map(counts)
     if not bars["complete"].all():
         st.caption("⚠ Some areas do not have every month or quarter of this period.")
+    st.caption("Whiskers are 95% confidence intervals (Byar's method for counts and rates, "
+               "Wilson's for percentages). A district is better or worse than its benchmark "
+               "only when the benchmark lies outside its interval.")
     with table:
-        st.dataframe(shown, hide_index=True, width="stretch",
-                     column_config={_unit_title(unit): st.column_config.NumberColumn(
-                         format="%.2f")})
+        st.dataframe(shown, hide_index=True, width="stretch", column_config={
+            c: st.column_config.NumberColumn(format="%.2f")
+            for c in (_unit_title(unit), "95% lower", "95% upper")})
         render_downloads(shown, f"{record['id']}_districts")
 
 

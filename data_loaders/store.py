@@ -124,6 +124,19 @@ boundaries = sa.Table(
     sa.Index("ix_boundaries_key", "area_type", "area_code"),
 )
 
+# Definition changes officers record: SPC limits restart from the period, and a change across
+# it is withheld. Withdrawing one keeps the row (status 'withdrawn').
+definition_changes = sa.Table(
+    "definition_changes", metadata,
+    sa.Column("change_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("indicator_id", sa.String(64), nullable=False),
+    sa.Column("period_start", sa.String(10), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("user_name", sa.Text, nullable=False),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # active | withdrawn
+)
+
 REFERENCE_TABLES = {"areas": areas, "population": population, "boundaries": boundaries}
 REFERENCE_KEYS = {"areas": ["area_type", "area_code"],
                   "population": ["area_type", "area_code", "year"],
@@ -378,6 +391,33 @@ class Store:
         else:
             conn.execute(meta.update().where(meta.c.key == "data_version")
                          .values(value=str(int(version) + 1)))
+
+    def record_definition_change(self, indicator_id: str, period_start: str, note: str,
+                                 user: str) -> int:
+        """Record that an indicator's definition changed from ``period_start`` (ISO date)."""
+        with self.engine.begin() as conn:
+            change_id = conn.execute(definition_changes.insert().values(
+                indicator_id=indicator_id, period_start=period_start, note=note,
+                user_name=user, at=_now(), status="active")).inserted_primary_key[0]
+            self._bump_version(conn)
+        return change_id
+
+    def withdraw_definition_change(self, change_id: int, user: str) -> None:
+        """Withdraw a recorded change (kept, marked withdrawn)."""
+        with self.engine.begin() as conn:
+            done = conn.execute(definition_changes.update().where(
+                definition_changes.c.change_id == int(change_id),
+                definition_changes.c.status == "active").values(status="withdrawn")).rowcount
+            if not done:
+                raise KeyError(f"definition change {change_id} is not active")
+            self._bump_version(conn)
+
+    def definition_changes(self) -> pd.DataFrame:
+        """Active definition changes: change_id, indicator_id, period_start, note, user_name,
+        at."""
+        query = sa.select(definition_changes).where(definition_changes.c.status == "active") \
+            .order_by(definition_changes.c.indicator_id, definition_changes.c.period_start)
+        return self._read(query).drop(columns="status")
 
     def is_empty(self) -> bool:
         with self.engine.connect() as conn:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from data_loaders.periods import fy_start_year, period_label, quarter_start
 
+from .intervals import interval_for
 from .judgement import compute_change_pct, compute_direction
 from .summary import indicator_series, population_of
 from .windows import Window, add_months, is_additive, window_value
@@ -79,19 +80,20 @@ def compute_trend(observations: pd.DataFrame, record: dict, area_codes: list[str
 
 
 def _per_1000(record: dict, population: float | None) -> float:
-    return 1000 / population if record["unit"] == "count" and population else 1.0
+    return 1000 / population if is_additive(record) and population else 1.0
 
 
 def comparison_unit(record: dict, population: pd.DataFrame) -> str:
     """The unit areas are compared in: rate_per_1000 for counts with population, else the
     indicator's own unit."""
-    return "rate_per_1000" if record["unit"] == "count" and len(population) else record["unit"]
+    return "rate_per_1000" if is_additive(record) and len(population) else record["unit"]
 
 
 def compute_area_comparison(observations: pd.DataFrame, record: dict, window: Window,
                             area_codes: list[str], population: pd.DataFrame) -> pd.DataFrame:
     """One row per area with a figure for ``window``: area_code, value (rate per 1,000 for
-    counts where the population is known), count (counts only), complete."""
+    counts where the population is known), count (counts only), complete, and low and high
+    (the 95% confidence interval, where one can be built)."""
     rows = []
     additive = is_additive(record)
     for code in area_codes:
@@ -99,11 +101,17 @@ def compute_area_comparison(observations: pd.DataFrame, record: dict, window: Wi
         figure = window_value(series, window, additive)
         if figure.value is None:
             continue
-        scale = _per_1000(record, population_of(population, code))
+        people = population_of(population, code)
+        scale = _per_1000(record, people) if additive else 1.0
+        interval = interval_for(record, figure.value, figure.numerator, figure.denominator,
+                                people, additive) if figure.complete else None
         rows.append({"area_code": code, "value": figure.value * scale,
                      "count": figure.value if additive else None,
-                     "complete": figure.complete})
-    return pd.DataFrame(rows, columns=["area_code", "value", "count", "complete"])
+                     "complete": figure.complete,
+                     "low": interval[0] if interval else None,
+                     "high": interval[1] if interval else None})
+    return pd.DataFrame(rows, columns=["area_code", "value", "count", "complete", "low",
+                                       "high"])
 
 
 def fy_pairs(observations: pd.DataFrame, record: dict) -> list[int]:

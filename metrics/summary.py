@@ -133,28 +133,6 @@ def compute_summary_or_fallback(observations: pd.DataFrame, record: dict, area_c
     return row
 
 
-def compute_scorecard(observations: pd.DataFrame, catalogue: pd.DataFrame, area_code: str,
-                      kind: str, populations: dict | None = None,
-                      end: dt.date | None = None, fallback: str | None = None
-                      ) -> pd.DataFrame:
-    """One row per headline indicator (no categories, no service measures) for the area, in
-    catalogue order, with SUMMARY_COLUMNS and figure_area (the fallback's code where the
-    area holds nothing); status is ok, partial, stale or missing."""
-    as_of = newest_period_end(observations)
-    rows = []
-    for record in catalogue.to_dict("records"):
-        if record["parent"] or record["panel"] != "headline":
-            continue
-        row = compute_summary_or_fallback(observations, record, area_code, kind, end,
-                                          populations or {}, fallback)
-        series = indicator_series(observations, record["id"], row["figure_area"],
-                                  record["frequency"])
-        if row["status"] == "ok" and as_of and is_stale(series, record["frequency"], as_of):
-            row["status"] = "stale"
-        rows.append(row)
-    return pd.DataFrame(rows, columns=[*SUMMARY_COLUMNS, "figure_area"])
-
-
 def newest_period_end(observations: pd.DataFrame) -> dt.date | None:
     """The first day after the newest month or quarter anything is held for."""
     ends = []

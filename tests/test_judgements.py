@@ -16,7 +16,8 @@ from metrics.comparison import (compute_area_comparison, compute_quarter_table, 
                                 fy_pairs, rolling_12_months, to_quarters)
 from metrics.judgement import compute_change_pct, compute_direction, compute_rag
 from metrics.statement import compose_statement
-from metrics.summary import compute_scorecard, compute_summary, is_stale
+from metrics.assessment import compute_scorecard
+from metrics.summary import compute_summary, is_stale
 from metrics.windows import Window
 
 OFFICER = ROOT / "sample_data" / "officer"

@@ -1,0 +1,32 @@
+"""The words and symbols for SPC variation, benchmarks and the one status, shared by the
+scorecard, the theme pages and the presenter, so a judgement never rests on colour alone."""
+from __future__ import annotations
+
+from data_loaders import geography as geo
+from metrics.status import STATUS_TEXT
+
+# Making Data Count's colours: blue improving, orange concerning, purple neither, grey common.
+VARIATION_TEXT = {"improvement": "🔵 improving (special cause)",
+                  "concern": "🟠 concerning (special cause)",
+                  "neither": "🟣 special cause (no good direction)",
+                  "common": "⚫ common cause (no significant change)",
+                  "too few": "▫ too few points for SPC",
+                  "not applicable": "▫ no SPC on rolling 12-month figures"}
+BENCHMARK_WORDS = {"better": "better than", "worse": "worse than", "similar": "similar to",
+                   "higher": "higher than", "lower": "lower than"}
+BENCHMARK_SYMBOLS = {"better": "✔", "worse": "✖", "similar": "≈", "higher": "▲", "lower": "▼"}
+
+
+def variation_text(variation: str | None) -> str:
+    return VARIATION_TEXT.get(variation, "")
+
+
+def benchmark_text(verdict: str | None, area_code: str | None) -> str:
+    """'✔ better than Leicestershire', or '' when there is no verdict."""
+    if not isinstance(verdict, str) or not isinstance(area_code, str):  # None or NaN
+        return ""
+    return f"{BENCHMARK_SYMBOLS[verdict]} {BENCHMARK_WORDS[verdict]} {geo.area_name(area_code)}"
+
+
+def status_text(status: str | None) -> str:
+    return STATUS_TEXT.get(status, "")
