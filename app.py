@@ -5,6 +5,7 @@ import streamlit as st
 
 from components.cache import (current_version, ensure_sample_data, load_ledger,
                               load_observations, load_reference)
+from components.access import current_role, render_role_switch
 from components.filters import quarters_held, render_shared_filters
 
 PAGES = Path(__file__).parent / "pages"
@@ -27,14 +28,16 @@ dashboard = [
             url_path="anti-social-behaviour"),
     st.Page(PAGES / "hate_crime.py", title="Hate crime", icon="🤝", url_path="hate-crime"),
 ]
-navigation = st.navigation({
-    "Dashboard": dashboard,
-    "Data": [
-        st.Page(PAGES / "upload.py", title="Upload", icon="⬆️", url_path="upload-files"),
-        st.Page(PAGES / "data.py", title="Data and uploads", icon="🗂️",
-                url_path="data-and-uploads"),
-    ],
-})
+about = st.Page(PAGES / "about.py", title="About", icon="ℹ️", url_path="about-the-dashboard")
+data_pages = [
+    st.Page(PAGES / "upload.py", title="Upload", icon="⬆️", url_path="upload-files"),
+    st.Page(PAGES / "data.py", title="Data and uploads", icon="🗂️", url_path="data-and-uploads"),
+]
+# Partners (viewers) never get the upload and data pages: not listed, not reachable by URL.
+sections = {"Dashboard": dashboard, "About": [about]}
+if current_role() != "viewer":
+    sections["Data"] = data_pages
+navigation = st.navigation(sections)
 
 version = current_version()
 ledger = load_ledger(version)
@@ -47,6 +50,7 @@ with st.sidebar:
     st.caption("Leicestershire and Rutland Safer Communities Strategy Board")
     if len(ledger) and ledger.loc[ledger["status"] == "stored", "is_sample"].any():
         st.caption("Includes generated sample data where officers have not uploaded their own.")
+    render_role_switch()
     st.caption("Local mode: single user, no sign-in.")
 
 navigation.run()

@@ -48,6 +48,10 @@ def shaded_rows(boundaries: pd.DataFrame, figures: pd.DataFrame, value_text: str
         value = values["value"].get(area.area_code) if values is not None else None
         change = values["change_text"].get(area.area_code, "") if values is not None else ""
         shown = "no figure" if value is None or pd.isna(value) else value_text.format(value)
+        if values is not None and "shown" in values and isinstance(
+                values["shown"].get(area.area_code), str) and \
+                not values["shown"].get(area.area_code)[:1].isdigit():
+            shown = f"{values['shown'].get(area.area_code)} (small numbers are not shown)"
         for ring in _outer_rings(json.loads(area.geojson)):
             rows.append({"polygon": ring, "code": area.area_code, "name": area.area_name,
                          "shown": shown, "change": change or "no change to show",

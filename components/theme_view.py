@@ -28,7 +28,9 @@ from .cache import (current_version, load_catalogue, load_definition_changes, lo
                     load_observations, load_reference)
 from .charts import area_bar_chart, spc_chart, trend_chart
 from .filters import Filters, current_filters
+from .access import hides_small_numbers, suppression_threshold
 from .judgement_text import benchmark_text, status_text, variation_text
+from .small_numbers import column_sums, is_small, protect_counts, row_sums
 from .maps import area_map, class_breaks, outline_rows, shaded_rows, view_of
 
 DELTA_COLOURS = {"down_good": "inverse", "up_good": "normal", "neutral": "off"}
@@ -95,6 +97,13 @@ def render_tiles(records: list[dict], summaries: dict, sample: set, area_code: s
                 st.caption("Not uploaded for this area yet.")
                 continue
             st.markdown(f"**{status_text(row['overall'])}**")
+            if is_additive(record) and (is_small(row["value"])
+                                        or is_small(row["previous_value"])):
+                shown = f"<{suppression_threshold()}" if is_small(row["value"]) else \
+                    format_value(row["value"], record["unit"])
+                st.metric(record["title"], shown, help="Small numbers are not shown.")
+                st.caption(f"{row['period']} · change not shown: small numbers")
+                continue
             st.metric(record["title"], format_value(row["value"], record["unit"]),
                       delta=format_change(row["change_pct"]) or None,
                       delta_color=DELTA_COLOURS[record["polarity"]],
@@ -180,17 +189,22 @@ def render_trend(observations, record, filters: Filters, population) -> None:
         return
     names = {c: geo.area_name(c) for c in codes if c in set(trend["area_code"])}
     unit = comparison_unit(record, population)
+    hidden = trend["count"].map(is_small) & is_additive(record)
+    if hidden.any():
+        st.caption("Periods with small numbers are left out of the chart and shown as "
+                   f"<{suppression_threshold()} in the table.")
     chart, table = st.columns([3, 2])
-    chart.altair_chart(trend_chart(trend, names, _unit_title(unit), record["title"]),
+    chart.altair_chart(trend_chart(trend[~hidden], names, _unit_title(unit), record["title"]),
                        width="stretch")
-    shown = trend.assign(Area=trend["area_code"].map(names)).pivot_table(
-        index=["period_start", "period"], columns=["Area", "measure"], values="value")
+    text = trend["value"].map(lambda v: f"{v:,.2f}").where(~hidden,
+                                                           f"<{suppression_threshold()}")
+    shown = trend.assign(Area=trend["area_code"].map(names), text=text).pivot_table(
+        index=["period_start", "period"], columns=["Area", "measure"], values="text",
+        aggfunc="first")
     shown.columns = [f"{area} ({measure})" for area, measure in shown.columns]
     shown = shown.reset_index().drop(columns="period_start").rename(columns={"period": "Period"})
     with table:
-        st.dataframe(shown, hide_index=True, width="stretch", height=360,
-                     column_config={c: st.column_config.NumberColumn(format="%.2f")
-                                    for c in shown.columns if c != "Period"})
+        st.dataframe(shown.fillna(""), hide_index=True, width="stretch", height=360)
         render_downloads(shown, f"{record['id']}_trend")
 
 
@@ -208,6 +222,9 @@ def render_spc(observations, record, filters: Filters, changes) -> None:
                "rising or falling, or 2 of 3 beyond two sigma. A recorded definition change "
                "starts new limits.")
     if chart is None or chart["ucl"].isna().all():
+        return
+    if is_additive(record) and chart["value"].map(is_small).any():
+        st.caption("The chart is not shown to partners: some of its points are small numbers.")
         return
     chart = chart.assign(
         period=[period_label(p, record["frequency"]) for p in chart["period_start"]],
@@ -248,7 +265,13 @@ def render_comparison(observations, record, filters: Filters, population) -> Non
     frame = districts.assign(area=districts["area_code"].map(geo.area_name))
     selected = geo.area_name(filters.area_code) if filters.is_district else None
     chart, table = st.columns([3, 2])
-    chart.altair_chart(area_bar_chart(frame, selected, references, _unit_title(unit),
+    visible = frame[~frame["count"].map(is_small)] if is_additive(record) else frame
+    lines = references
+    if len(visible) < len(frame):  # partners: no bars for small numbers, no exact totals
+        lines = {}
+        chart.caption("Districts with small numbers, and the totals they are part of, are "
+                      "left out of the chart.")
+    chart.altair_chart(area_bar_chart(visible, selected, lines, _unit_title(unit),
                                       f"{record['title']} by district"), width="stretch")
     verdicts = []
     for row in frame.itertuples():
@@ -265,9 +288,11 @@ def render_comparison(observations, record, filters: Filters, population) -> Non
         "95% upper": [*frame["high"], *[None] * len(references)],
         "Compared with its benchmark": [*verdicts, *[""] * len(references)],
     })
-    if record["unit"] == "count":
+    if is_additive(record):
         counts = dict(zip(bars["area_code"].map(geo.area_name), bars["count"]))
         shown["Count"] = shown["Area"].map(counts)
+        if shown["Count"].map(is_small).any():
+            shown = _protect_comparison(shown, _unit_title(unit))
     if not bars["complete"].all():
         st.caption("⚠ Some areas do not have every month or quarter of this period.")
     st.caption("Whiskers are 95% confidence intervals (Byar's method for counts and rates, "
@@ -278,6 +303,25 @@ def render_comparison(observations, record, filters: Filters, population) -> Non
             c: st.column_config.NumberColumn(format="%.2f")
             for c in (_unit_title(unit), "95% lower", "95% upper")})
         render_downloads(shown, f"{record['id']}_districts")
+
+
+def _protect_comparison(shown: pd.DataFrame, rate_column: str) -> pd.DataFrame:
+    """The district table as partners see it: districts sum to the county, the county and
+    Rutland to the board area; hidden rows lose their rate, interval and verdict, and rates
+    of rounded totals are left out too (they would give the exact total back)."""
+    counts = shown.set_index("Area")[["Count"]]
+    index = list(counts.index)
+    districts = [geo.area_name(c) for c in geo.COUNTY_DISTRICTS]
+    sums = column_sums(index, geo.COUNTY_NAME, districts, ["Count"]) + \
+        column_sums(index, geo.BOARD_NAME, [geo.COUNTY_NAME, "Rutland"], ["Count"])
+    text = protect_counts(counts, sums)["Count"]
+    out = shown.copy()
+    out["Count"] = out["Area"].map(text)
+    exact = out["Count"].str[:1].str.isdigit().fillna(False)
+    for column in (rate_column, "95% lower", "95% upper"):
+        out[column] = out[column].where(exact, None)
+    out["Compared with its benchmark"] = out["Compared with its benchmark"].where(exact, "")
+    return out
 
 
 def render_quarter_table(observations, record, filters: Filters) -> None:
@@ -297,11 +341,37 @@ def render_quarter_table(observations, record, filters: Filters) -> None:
         "area_code": "Area", "ytd_change_pct": "YTD % change", "direction": "Direction",
         "trend": "Two-year trend"})
     number_columns = [c for c in shown.columns if c[:4].isdigit()]
+    if hides_small_numbers():
+        shown = _protect_quarter_table(shown, number_columns, [labels[fy - 1], labels[fy]])
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         **{c: st.column_config.NumberColumn(format="%,.0f") for c in number_columns},
         "YTD % change": st.column_config.NumberColumn(format="%+.1f%%"),
         "Two-year trend": st.column_config.LineChartColumn("Two-year trend", width="medium")})
     render_downloads(shown.drop(columns="Two-year trend"), f"{record['id']}_quarters")
+
+
+def _protect_quarter_table(shown: pd.DataFrame, number_columns: list[str],
+                           years: list[str]) -> pd.DataFrame:
+    """The quarter table as partners see it: each YTD is the sum of the quarters the later
+    year holds, each county row the sum of its districts, the board row the county plus
+    Rutland; a % change, direction and sparkline over hidden figures are left out."""
+    counts = shown.set_index("Area")[number_columns]
+    index = list(counts.index)
+    held = {area: [q for q in range(1, 5) if pd.notna(counts.at[area, f"{years[1]} Q{q}"])]
+            for area in index}
+    sums = [((area, f"{y} YTD"), [(area, f"{y} Q{q}") for q in held[area]])
+            for area in index for y in years]
+    districts = [geo.area_name(c) for c in geo.COUNTY_DISTRICTS]
+    sums += column_sums(index, geo.COUNTY_NAME, districts, number_columns)
+    sums += column_sums(index, geo.BOARD_NAME, [geo.COUNTY_NAME, "Rutland"], number_columns)
+    text = protect_counts(counts, sums)
+    exact = text.apply(lambda column: column.map(lambda v: v == "" or v[0].isdigit()))
+    out = text.reset_index()
+    safe = exact.all(axis=1).to_numpy()
+    out["YTD % change"] = shown["YTD % change"].where(safe, None).to_numpy()
+    out["Direction"] = shown["Direction"].where(safe, "not shown: small numbers").to_numpy()
+    out["Two-year trend"] = [t if ok else None for t, ok in zip(shown["Two-year trend"], safe)]
+    return out
 
 
 def map_record(focus: dict, records: list[dict], observations: pd.DataFrame) -> dict:
@@ -338,6 +408,8 @@ def render_map(observations, focus, records, filters: Filters, version) -> None:
                    f"{window.label()}.")
         return
     unit_text = UNIT_FORMAT[unit]
+    if is_additive(record) and figures["count"].map(is_small).any():
+        figures = _protect_areas(figures, level, load_reference("areas", version))
     breaks = class_breaks(figures["value"])
     # Beats zoom to the chosen district; a district map keeps every district in view.
     focus_shapes = outlines[outlines["area_code"] == filters.area_code] \
@@ -362,14 +434,43 @@ def render_map(observations, focus, records, filters: Filters, version) -> None:
                           "Name": figures["area_code"].map(names),
                           _unit_title(unit): figures["value"],
                           "Change": figures["change_text"]})
+    shown = shown.sort_values(_unit_title(unit), ascending=False)
+    if "shown" in figures:  # partners: the protected text in place of the figures
+        shown[_unit_title(unit)] = shown["Code"].map(dict(zip(figures["area_code"],
+                                                              figures["shown"])))
     with table:
-        st.dataframe(shown.sort_values(_unit_title(unit), ascending=False), hide_index=True,
-                     width="stretch", height=440)
+        st.dataframe(shown, hide_index=True, width="stretch", height=440)
         st.caption("Shading, light to dark: " + " · ".join(
             "up to " + unit_text.format(b) for b in breaks))
         render_downloads(shown, f"{record['id']}_map_{level}s")
     if filters.beat_code:
-        render_beat_trend(observations, record, filters)
+        render_beat_trend(observations, record, filters, window)
+
+
+def _protect_areas(figures: pd.DataFrame, level: str, areas: pd.DataFrame) -> pd.DataFrame:
+    """Map figures as partners see them: beats sum to their district and districts to the
+    county and board area (those totals are shown elsewhere), so hidden counts stay hidden
+    there too. Hidden areas lose their shading and change; 'shown' carries the text."""
+    counts = figures.set_index("area_code")[["count"]]
+    if level == "beat":
+        parents = dict(zip(areas.loc[areas["area_type"] == "beat", "area_code"],
+                           areas.loc[areas["area_type"] == "beat", "district_code"]))
+        groups = {}
+        for code in counts.index:
+            groups.setdefault(f"total {parents.get(code)}", []).append(code)
+    else:
+        county = [c for c in geo.COUNTY_DISTRICTS if c in counts.index]
+        groups = {"total county": county, "total board": list(counts.index)}
+    for total, parts in groups.items():
+        counts.loc[total] = counts.loc[parts, "count"].sum()
+    sums = [((total, "count"), [(p, "count") for p in parts]) for total, parts in groups.items()]
+    text = protect_counts(counts, sums)["count"]
+    out = figures.copy()
+    out["shown"] = out["area_code"].map(text)
+    hidden = ~out["shown"].str[0].str.isdigit().fillna(False)
+    out.loc[hidden, "value"] = None
+    out.loc[hidden, "change_text"] = "change not shown: small numbers"
+    return out
 
 
 def _map_figures(observations, record, window: Window, codes: list[str],
@@ -388,11 +489,11 @@ def _map_figures(observations, record, window: Window, codes: list[str],
         change = compute_change_pct(now.value, before.value) if before.complete else None
         value = now.value * 1000 / populations[code] if per_1000 and now.value is not None \
             else now.value
-        rows.append({"area_code": code, "value": value,
+        rows.append({"area_code": code, "value": value, "count": now.value,
                      "change_text": f"{format_change(change)} on a year earlier"
                      if change is not None else "no figure a year earlier"})
     unit = "rate_per_1000" if per_1000 else record["unit"]
-    return pd.DataFrame(rows, columns=["area_code", "value", "change_text"]), unit
+    return pd.DataFrame(rows, columns=["area_code", "value", "count", "change_text"]), unit
 
 
 def _crime_types(record: dict) -> tuple[str, ...]:
@@ -401,8 +502,9 @@ def _crime_types(record: dict) -> tuple[str, ...]:
     return (POLICE_TYPES[record["id"]],)
 
 
-def render_beat_trend(observations, record, filters: Filters) -> None:
-    """Drill-down: the chosen beat's own figures over time."""
+def render_beat_trend(observations, record, filters: Filters, window: Window) -> None:
+    """Drill-down: the chosen beat's own figures over time. Partners see small months hidden,
+    with the map's total for the window as the sum they must not be worked out from."""
     series = indicator_series(observations, record["id"], filters.beat_code,
                               record["frequency"])
     st.subheader(f"Beat {filters.beat_code}: {record['title']} over time")
@@ -411,11 +513,22 @@ def render_beat_trend(observations, record, filters: Filters) -> None:
         return
     trend = compute_trend(observations, record, [filters.beat_code], pd.DataFrame(
         columns=["area_type", "area_code", "year", "population"]))
+    periods = trend[trend["measure"] == "per period"]
+    hidden = periods["count"].map(is_small)
     chart, table = st.columns([3, 2])
-    chart.altair_chart(trend_chart(trend, {filters.beat_code: f"Beat {filters.beat_code}"},
-                                   "Count", f"Beat {filters.beat_code}"), width="stretch")
-    shown = trend[trend["measure"] == "per period"][["period", "value"]].rename(
-        columns={"period": "Period", "value": "Count"})
+    chart.altair_chart(trend_chart(trend[trend["measure"] != "per period"].pipe(
+        lambda t: pd.concat([t, periods[~hidden]])), {filters.beat_code:
+                                                     f"Beat {filters.beat_code}"},
+        "Count", f"Beat {filters.beat_code}"), width="stretch")
+    shown = periods[["period", "value"]].rename(columns={"period": "Period", "value": "Count"})
+    if hides_small_numbers():
+        counts = periods.set_index("period")[["value"]].rename(columns={"value": "Count"})
+        inside = [period_label(m.isoformat(), "month") for m in window.months()]
+        total = f"Total, {window.label()}"
+        counts.loc[total] = counts.loc[[p for p in inside if p in counts.index], "Count"].sum()
+        sums = [((total, "Count"), [(p, "Count") for p in inside if p in counts.index])]
+        shown = protect_counts(counts, sums).drop(index=total).reset_index().rename(
+            columns={"period": "Period"})
     with table:
         st.dataframe(shown, hide_index=True, width="stretch")
         render_downloads(shown, f"{record['id']}_{filters.beat_code}")
@@ -435,6 +548,11 @@ def render_services(observations, services: list[dict], filters: Filters) -> Non
     rows = observations[observations["area_code"].isin(codes)
                         & (observations["period_start"] == window.end.isoformat())]
     table = _service_table(rows, totals, codes, by="area")
+    counts = [r["title"] for r in totals if r["unit"] == "count" and r["title"] in table]
+    waiting = _service_table(rows, [r for r in services if r["parent"] == "da_waiting_list"],
+                             codes, by="service")
+    if hides_small_numbers():
+        table, waiting, small_waits = _protect_services(table, waiting, counts, totals)
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         r["title"]: st.column_config.NumberColumn(
             format="%.1f%%" if r["unit"] == "percent" else "%,.0f") for r in totals})
@@ -446,9 +564,47 @@ def render_services(observations, services: list[dict], filters: Filters) -> Non
         title = next(r["title"] for r in totals if r["id"] == parent) \
             if any(r["id"] == parent for r in totals) else parent
         st.markdown(f"**{title} by service, {quarter.label()}**")
-        table = _service_table(rows, parts, codes, by="service")
-        st.dataframe(table, hide_index=True, width="stretch")
-        render_downloads(table, f"{parent}_by_service")
+        by_service = waiting if parent == "da_waiting_list" else \
+            _service_table(rows, parts, codes, by="service")
+        if parent != "da_waiting_list" and hides_small_numbers():
+            # An average over a handful of people describes those people: hidden with them.
+            by_service = by_service.set_index("Service").where(~small_waits, None) \
+                .reset_index()
+        st.dataframe(by_service, hide_index=True, width="stretch")
+        render_downloads(by_service, f"{parent}_by_service")
+
+
+def _protect_services(table: pd.DataFrame, waiting: pd.DataFrame, counts: list[str],
+                      totals: list[dict]):
+    """The service tables as partners see them: the county is the sum of its districts;
+    each district's waiting list is the sum of its services (a Total row makes that sum
+    visible in one table); percentages over a small number of referrals are hidden.
+    Returns both tables and a mask of the service x area cells that were hidden."""
+    districts = [geo.area_name(c) for c in geo.COUNTY_DISTRICTS]
+    by_area = table.set_index("Area")
+    index = list(by_area.index)
+    text = protect_counts(by_area[counts], column_sums(index, geo.COUNTY_NAME, districts,
+                                                       counts))
+    referrals = next((r["title"] for r in totals if r["id"] == "da_referrals_accepted"), None)
+    out = by_area.astype(object)
+    for column in counts:
+        out[column] = text[column]
+    if referrals in by_area:
+        few = by_area[referrals].map(is_small)
+        for r in totals:
+            if r["unit"] == "percent" and r["title"] in out:
+                out[r["title"]] = out[r["title"]].where(~few, None)
+    grid = waiting.set_index("Service")
+    areas = list(grid.columns)
+    grid.loc["Total"] = grid.sum()
+    services = [i for i in grid.index if i != "Total"]
+    sums = [(("Total", a), [(sv, a) for sv in services]) for a in areas] + \
+        [((sv, geo.COUNTY_NAME), [(sv, d) for d in districts if d in areas])
+         for sv in grid.index if geo.COUNTY_NAME in areas]
+    protected = protect_counts(grid, sums)
+    hidden = protected.loc[services].apply(lambda c: ~c.str[:1].str.isdigit().fillna(False))
+    return out.reset_index(), protected.reset_index().rename(columns={"index": "Service"}), \
+        hidden
 
 
 def _service_table(rows: pd.DataFrame, records: list[dict], codes: list[str], by: str

@@ -54,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
                         choices=["lsoa", "beat", "district", "county", "board", "region",
                                  "england"])
     export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    export.add_argument("--status", action="store_true",
+                        help="instead of values: one row per indicator and area for its latest "
+                             "period with the comparison, change, direction, RAG, SPC signal, "
+                             "benchmark, status and whether partners see it suppressed")
     export.add_argument("--output", type=Path, help="file to write (default: standard output "
                                                     "for csv; required for xlsx)")
     export.set_defaults(run=_export)
@@ -122,8 +126,11 @@ def _set_status(args, store: Store) -> int:
 
 
 def _export(args, store: Store) -> int:
-    frame = tidy_export(store.observations(args.indicator, args.area_type),
-                        store.reference("areas"))
+    if args.status:
+        frame = _status_rows(store, args)
+    else:
+        frame = tidy_export(store.observations(args.indicator, args.area_type),
+                            store.reference("areas"))
     if args.format == "xlsx":
         if not args.output:
             print("xlsx needs --output FILE.xlsx", file=sys.stderr)
@@ -134,6 +141,22 @@ def _export(args, store: Store) -> int:
     else:
         sys.stdout.write(to_csv_bytes(frame).decode("utf-8-sig"))
     return 0
+
+
+def _status_rows(store: Store, args):
+    # The command line is an entry point above every layer, so it may use the metrics the
+    # pages use; the loaders' library code never does.
+    from metrics.status_export import compute_status_rows
+
+    from .catalogue import catalogue_frame
+
+    frame = compute_status_rows(store.observations(), catalogue_frame(),
+                                store.reference("population"), store.definition_changes())
+    if args.indicator:
+        frame = frame[frame["indicator"].isin(args.indicator)]
+    if args.area_type:
+        frame = frame[frame["area_type"].isin(args.area_type)]
+    return frame.reset_index(drop=True)
 
 
 def _seed(args, store: Store) -> int:

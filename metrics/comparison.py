@@ -15,7 +15,7 @@ from .judgement import compute_change_pct, compute_direction
 from .summary import indicator_series, population_of
 from .windows import Window, add_months, is_additive, window_value
 
-TREND_COLUMNS = ["period_start", "period", "area_code", "measure", "value"]
+TREND_COLUMNS = ["period_start", "period", "area_code", "measure", "value", "count"]
 QUARTER_TABLE_YEARS = 2
 
 
@@ -58,7 +58,8 @@ def compute_trend(observations: pd.DataFrame, record: dict, area_codes: list[str
                   population: pd.DataFrame) -> pd.DataFrame:
     """TREND_COLUMNS, one row per area, period and measure. Counts: 'per period' and
     'rolling 12 months' as rates per 1,000 where the area's population is known (else as
-    counts). Other units: their values as uploaded ('per period')."""
+    counts), with the count itself in 'count'. Other units: their values as uploaded ('per
+    period'; 'count' repeats the value)."""
     frames = []
     for code in area_codes:
         series = indicator_series(observations, record["id"], code, record["frequency"])
@@ -73,7 +74,8 @@ def compute_trend(observations: pd.DataFrame, record: dict, area_codes: list[str
                 "period_start": frame["period_start"].to_numpy(),
                 "period": [period_label(p, record["frequency"]) for p in frame["period_start"]],
                 "area_code": code, "measure": measure,
-                "value": frame["value"].to_numpy(dtype=float) * scale}))
+                "value": frame["value"].to_numpy(dtype=float) * scale,
+                "count": frame["value"].to_numpy(dtype=float)}))
     if not frames:
         return pd.DataFrame(columns=TREND_COLUMNS)
     return pd.concat(frames, ignore_index=True)[TREND_COLUMNS]

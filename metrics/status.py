@@ -15,6 +15,18 @@ The rule, shown on the About page:
 """
 from __future__ import annotations
 
+STATUS_RULE = [
+    "With a target, RAG leads: Red is **Act**, Amber is **Watch**, Green is **On track**, "
+    "except that Green becomes **Watch** when the latest point is concerning special-cause "
+    "variation or the area is significantly worse than its benchmark: the target is met, but "
+    "the numbers are moving the wrong way or sit worse than the comparison.",
+    "Without a target, the evidence decides: concerning variation and a significantly worse "
+    "benchmark together are **Act**; either alone is **Watch**; neither is **On track**.",
+    "Indicators where more reporting can be a success (domestic abuse, hate crime) get no "
+    "status of their own without a target (**No judgement**): their variation and benchmark "
+    "are still shown, as higher or lower rather than better or worse.",
+    "With nothing to judge (no target, too few points for SPC, no interval), **No judgement**.",
+]
 STATUSES = ("On track", "Watch", "Act", "No judgement")
 STATUS_TEXT = {"On track": "🟢 On track", "Watch": "🟠 Watch", "Act": "🔴 Act",
                "No judgement": "⚪ No judgement"}

@@ -1,0 +1,67 @@
+"""The About page's text: every rule the dashboard applies, from the constants the
+calculations use, so the words cannot drift from the code."""
+from __future__ import annotations
+
+import streamlit as st
+
+from metrics.judgement import AMBER_MARGIN
+from metrics.spc import LIMIT_FACTOR, MIN_POINTS
+from metrics.status import STATUS_RULE, STATUS_TEXT
+
+from .access import suppression_threshold
+
+
+def render_about() -> None:
+    st.title("About the dashboard")
+    st.markdown(
+        "The performance dashboard of the Leicestershire and Rutland Safer Communities "
+        "Strategy Board. Each indicator gets three judgements and one status from them.")
+    st.header("The one status")
+    st.markdown("\n".join(f"{i}. {rule}" for i, rule in enumerate(STATUS_RULE, start=1)))
+    st.markdown("Shown as: " + " · ".join(STATUS_TEXT.values()))
+    st.header("RAG against the target")
+    st.markdown(
+        f"Green when the target is met; Amber when it is missed by no more than "
+        f"{AMBER_MARGIN:g}% of a threshold (e.g. 40% for the MARAC repeat rate) or "
+        f"{AMBER_MARGIN:g} percentage points of a change target (e.g. \"reduce ASB by 5%\"); "
+        "Red beyond that; no RAG where the indicator has no target.")
+    st.header("Is it changing? Statistical process control")
+    st.markdown(
+        "As NHS England's *Making Data Count*: an XmR chart on the indicator's own monthly or "
+        "quarterly values (never on rolling 12-month totals), with the mean and process "
+        f"limits at mean ± {LIMIT_FACTOR} × the mean moving range, from at least "
+        f"{MIN_POINTS} points. A point is special cause when it is beyond a limit, in a run "
+        "of 7 or more on one side of the mean, in 6 or more rising or falling, or one of 2 of "
+        "3 beyond two sigma on the same side. The latest point's reading is the variation: "
+        "🔵 improving or 🟠 concerning by the indicator's polarity, 🟣 special cause with no "
+        "good direction, ⚫ common cause. When an officer records a definition change (Data "
+        "page), the limits restart from it and a change across it is withheld.")
+    st.header("Compared with the county: benchmarks")
+    st.markdown(
+        "As OHID Fingertips: 95% confidence intervals, Byar's method for counts and rates, "
+        "Wilson's score method for percentages (99.8% are available too). A district is "
+        "better or worse than its benchmark (the county; Rutland against the board area) only "
+        "when the benchmark lies outside the district's interval; otherwise similar. "
+        "Indicators with no good direction read higher, similar or lower.")
+    st.header("Small numbers")
+    threshold = suppression_threshold()
+    st.markdown(
+        f"What partners see and download shows counts from 1 to {threshold - 1} as "
+        f"\"<{threshold}\". Where a total is shown, the smallest other cell of the sum is "
+        "hidden too (\"\\*\") so the hidden one cannot be worked out by subtraction, and "
+        "totals over hidden cells are rounded to the nearest 5 (\"~\") so a corrected upload "
+        "cannot be compared with the earlier one to reveal a hidden cell. Officers see every "
+        "figure.")
+    st.header("Gaps")
+    st.markdown(
+        "A % change or direction is withheld, with the reason, when either period is "
+        "incomplete or the definition changed between them. Tables say when an area lacks "
+        "a month or quarter; the scorecard marks stale and missing indicators; the police "
+        "pages say what share of police.uk rows had no location.")
+    st.header("Data")
+    st.markdown(
+        "police.uk street-level crime (Open Government Licence v3.0); ONS boundaries, lookups "
+        "and mid-2022 population (OGL v3.0); LSOA boundaries by Martin Chorley "
+        "(CC-BY-4.0, contains OS data © Crown copyright 2014). Figures police.uk does not "
+        "carry come from officers' uploads; the bundled ones are generated sample data, "
+        "labelled wherever they are shown.")
