@@ -6,6 +6,7 @@ import streamlit as st
 
 from data_loaders.exports import tidy_export, to_csv_bytes, to_xlsx_bytes
 from data_loaders.model import KINDS
+from data_loaders.periods import period_label
 
 STATUS_TEXT = {"up to date": "Up to date", "gaps": "Gaps", "stale": "Stale",
                "no data": "No data"}
@@ -83,3 +84,36 @@ def render_exports(observations: pd.DataFrame, areas: pd.DataFrame, titles: dict
                           file_name=f"{chosen}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument."
                                "spreadsheetml.sheet")
+
+
+def render_definition_changes(changes: pd.DataFrame, titles: dict, quarters: list[str],
+                              on_record, on_withdraw) -> None:
+    """Record that an indicator's definition changed from a quarter (SPC limits restart there
+    and a change across it is withheld), and withdraw one recorded by mistake."""
+    if len(changes):
+        st.dataframe(pd.DataFrame({
+            "Change": changes["change_id"], "Indicator": changes["indicator_id"].map(titles),
+            "From": changes["period_start"].map(lambda p: period_label(p, "quarter")),
+            "Note": changes["note"], "Recorded by": changes["user_name"],
+            "When (UTC)": changes["at"].str.slice(0, 16).str.replace("T", " ")}),
+            hide_index=True, width="stretch")
+    else:
+        st.caption("No definition changes are recorded.")
+    with st.form("definition_change", clear_on_submit=True):
+        indicator_id = st.selectbox("Indicator", sorted(titles, key=titles.get),
+                                    format_func=titles.get, key="change_indicator")
+        start = st.selectbox("Changed from the quarter", quarters,
+                             format_func=lambda q: period_label(q, "quarter"),
+                             key="change_quarter")
+        note = st.text_input("What changed", key="change_note",
+                             placeholder="e.g. Home Office counting rules changed")
+        if st.form_submit_button("Record the change"):
+            if not note.strip():
+                st.error("Say what changed, so the board can read why the limits restart.")
+            else:
+                on_record(indicator_id, start, note.strip())
+    if len(changes):
+        chosen = st.selectbox("Withdraw a change recorded by mistake", changes["change_id"],
+                              index=None, placeholder="Choose a change", key="withdraw_change")
+        if chosen is not None and st.button("Withdraw", key="withdraw_button"):
+            on_withdraw(chosen)

@@ -70,8 +70,16 @@ def shown_table(frame: pd.DataFrame, sums: list[tuple[Cell, list[Cell]]],
     """
     primary, secondary = suppress(frame, sums, threshold)
     hidden = primary | secondary
-    over_hidden = {total for total, parts in sums if any(hidden.at[p] for p in parts
-                                                         if _held(frame, p))}
+    # A total over hidden cells, or over such totals, would show a hidden cell's correction.
+    over_hidden: set = set()
+    grown = True
+    while grown:
+        grown = False
+        for total, parts in sums:
+            if total not in over_hidden and any(
+                    _held(frame, p) and (hidden.at[p] or p in over_hidden) for p in parts):
+                over_hidden.add(total)
+                grown = True
     out = frame.astype(object).copy()
     for row in frame.index:
         for column in frame.columns:

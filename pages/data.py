@@ -1,10 +1,12 @@
 """Data: the upload ledger with rollback, what the dashboard holds, and exports."""
 import streamlit as st
 
-from components.cache import (current_version, get_store, load_catalogue, load_ledger,
-                              load_observations, load_reference, load_upload_events)
-from components.data_view import (coverage_table, render_exports, render_ledger,
-                                  render_rollback)
+from components.cache import (current_version, get_store, load_catalogue,
+                              load_definition_changes, load_ledger, load_observations,
+                              load_reference, load_upload_events)
+from components.data_view import (coverage_table, render_definition_changes, render_exports,
+                                  render_ledger, render_rollback)
+from components.filters import quarters_held
 from data_loaders.catalogue import THEMES
 from data_loaders.store import StoreBusy
 from metrics.coverage import compute_coverage
@@ -50,6 +52,30 @@ if (areas["area_type"] == "beat").any():
     st.caption("Beat boundaries are approximate: built from 2011 LSOAs grouped under the real "
                "police neighbourhood codes. Upload the real boundaries (KML or GeoJSON) to "
                "replace them.")
+
+st.header("Definition changes")
+st.caption("When an indicator's definition changes (new counting rules, a new source), record "
+           "it here: its SPC limits restart from that quarter and no change is reported "
+           "across it.")
+
+
+def record_change(indicator_id, start, note):
+    get_store().record_definition_change(indicator_id, start, note,
+                                         st.session_state.get("uploader_name") or "officer")
+    st.session_state.ledger_message = "Definition change recorded."
+    st.rerun()
+
+
+def withdraw_change(change_id):
+    get_store().withdraw_definition_change(change_id,
+                                           st.session_state.get("uploader_name") or "officer")
+    st.session_state.ledger_message = f"Definition change {change_id} withdrawn."
+    st.rerun()
+
+
+render_definition_changes(load_definition_changes(version),
+                          dict(zip(catalogue["id"], catalogue["title"])),
+                          quarters_held(observations), record_change, withdraw_change)
 
 st.header("Export")
 titles = dict(zip(catalogue["id"], catalogue["title"]))

@@ -13,7 +13,7 @@ from data_loaders.store import Store
 pytestmark = pytest.mark.app
 THEMES = ["pages/crime.py", "pages/reoffending.py", "pages/domestic_abuse.py", "pages/asb.py",
           "pages/hate_crime.py"]
-PAGES = ["pages/overview.py", *THEMES, "pages/upload.py", "pages/data.py"]
+PAGES = ["pages/overview.py", *THEMES, "pages/about.py", "pages/upload.py", "pages/data.py"]
 MELTON, COUNTY = "E07000133", "E10000018"
 
 
@@ -197,3 +197,48 @@ def test_domestic_abuse_services_by_service_and_district(app, seeded_store_copy)
     assert table.set_index("Service").loc["ISVA", "Melton"] == melton.value
     assert list(table["Service"]) == ["ISVA", "IDVA", "Outreach", "DV counselling",
                                       "SV counselling", "Group"]
+
+
+def map_table(at):
+    return next(f.value for f in at.dataframe if list(f.value.columns)[:2] == ["Code", "Name"])
+
+
+def test_partners_see_small_numbers_hidden_and_officers_see_them(app, seeded_store_copy):
+    rows = Store(f"sqlite:///{seeded_store_copy}").incidents(
+        months=["2023-10", "2023-11", "2023-12"], crime_types=["Anti-social behaviour"])
+    rutland = rows[rows.district_code == "E06000017"].groupby("beat_code").size()
+    small = rutland[(rutland >= 1) & (rutland <= 4)]
+    assert len(small)  # the real 2023 data has small beat counts in Rutland
+    app.switch_page("pages/asb.py").run()
+    app.selectbox(key="area").set_value("E06000017").run()
+    officer = map_table(app).set_index("Code")
+    assert officer.loc[small.index[0], "Count"] == small.iloc[0]
+    app.toggle(key="partner_view").set_value(True).run()
+    assert not app.exception
+    partner = map_table(app).set_index("Code")
+    assert (partner.loc[small.index, "Count"] == "<5").all()
+    shown = [v for v in partner["Count"] if v[:1].isdigit()]
+    assert all(int(v.replace(",", "")) >= 5 for v in shown)
+
+
+def test_partners_do_not_get_the_upload_and_data_pages(app):
+    app.toggle(key="partner_view").set_value(True).run()
+    with pytest.raises(Exception):
+        app.switch_page("pages/upload.py").run()
+
+
+def test_an_officer_records_a_definition_change_on_the_data_page(app, seeded_store_copy):
+    app.switch_page("pages/data.py").run()
+    # Widgets in a form send their values with the submit, all in one run.
+    app.selectbox(key="change_indicator").set_value("hate_crimes")
+    app.selectbox(key="change_quarter").set_value("2023-04-01")
+    app.text_input(key="change_note").input("Home Office counting rules changed")
+    next(b for b in app.button if b.label == "Record the change").click().run()
+    assert not app.exception
+    changes = Store(f"sqlite:///{seeded_store_copy}").definition_changes()
+    assert changes[["indicator_id", "period_start"]].values.tolist() == [
+        ["hate_crimes", "2023-04-01"]]
+    app.switch_page("pages/hate_crime.py").run()
+    app.selectbox(key="ending").set_value("2023-04-01").run()
+    caption = " ".join(c.value for c in app.caption)
+    assert "change withheld: the definition changed from Q1 2023/24" in caption

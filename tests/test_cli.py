@@ -137,3 +137,28 @@ def test_police_months_ingested_and_killed_midway_leave_all_or_nothing(tmp_path,
     assert months_held == len(uploads)
     counts = store.observations(["police_total_excl_asb"], ["district"])
     assert counts["period_start"].nunique() == len(uploads)
+
+
+def test_export_status_gives_the_same_judgements_as_the_app(seeded_store_copy, capsys):
+    url = f"sqlite:///{seeded_store_copy}"
+    assert run(url, "export", "--status", "--indicator", "asb_police_incidents") == 0
+    frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert list(frame.columns) == ["indicator", "area_type", "area_code", "area_name",
+                                   "period", "value", "comparison_value", "change_pct",
+                                   "direction", "rag", "spc_signal", "benchmark", "status",
+                                   "suppressed"]
+    county = frame.set_index("area_code").loc["E10000018"]
+    change = (county["value"] - county["comparison_value"]) / county["comparison_value"] * 100
+    assert county["change_pct"] == pytest.approx(change, abs=0.01)
+    assert county["spc_signal"] == "not applicable"  # a rolling 12-month rate
+    expected_rag = "Green" if change <= -5 else "Amber" if change <= 0 else "Red"
+    assert county["rag"] == expected_rag
+    assert set(frame["area_type"]) == {"district", "county", "board"}
+
+
+def test_export_status_marks_counts_partners_see_hidden(seeded_store_copy, capsys):
+    url = f"sqlite:///{seeded_store_copy}"
+    assert run(url, "export", "--status", "--indicator", "police_anti_social_behaviour") == 0
+    frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert (frame["suppressed"] == frame["value"].between(1, 4)).all()
+    assert frame["spc_signal"].isin(["too few", "common", "concern", "improvement"]).all()

@@ -122,3 +122,17 @@ def test_reference_rows_are_versioned_too(store):
     assert store.reference("areas")["area_name"].tolist() == ["real"]
     store.rollback(real, "o")
     assert store.reference("areas")["area_name"].tolist() == ["approximate"]
+
+
+def test_definition_changes_are_recorded_withdrawn_and_change_the_version(store):
+    version = store.data_version()
+    change_id = store.record_definition_change("hate_crimes", "2023-04-01",
+                                               "new counting rules", "Ann")
+    changes = store.definition_changes()
+    assert changes[["indicator_id", "period_start", "note", "user_name"]].values.tolist() == [
+        ["hate_crimes", "2023-04-01", "new counting rules", "Ann"]]
+    assert store.data_version() > version
+    store.withdraw_definition_change(change_id, "Ann")
+    assert store.definition_changes().empty
+    with pytest.raises(KeyError):
+        store.withdraw_definition_change(change_id, "Ann")
