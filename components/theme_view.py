@@ -418,6 +418,8 @@ def render_map(observations, focus, records, filters: Filters, version) -> None:
     if level == "beat":
         st.caption("Beat boundaries are approximate (2011 LSOAs grouped under the police "
                    "neighbourhood codes) until real ones are uploaded.")
+    if record["origin"] == "police_uk":
+        _note_unplaced(version, window, record)
     incidents = None
     if record["origin"] == "police_uk" and st.toggle(
             "Show where police.uk incidents were recorded (hexagons)", value=True,
@@ -445,6 +447,23 @@ def render_map(observations, focus, records, filters: Filters, version) -> None:
         render_downloads(shown, f"{record['id']}_map_{level}s")
     if filters.beat_code:
         render_beat_trend(observations, record, filters, window)
+
+
+UNPLACED_WARNING = 0.05  # a share of police.uk rows with no location worth saying
+
+
+def _note_unplaced(version, window: Window, record: dict) -> None:
+    """Say when many police.uk rows of the window could not be placed (no location), since
+    they are in no district's or beat's count."""
+    rows = load_incidents(version, tuple(m.strftime("%Y-%m") for m in window.months()),
+                          _crime_types(record), None)
+    if rows.empty:
+        return
+    share = rows["district_code"].isna().mean()
+    if share >= UNPLACED_WARNING:
+        st.caption(f"⚠ {share:.0%} of the police.uk rows for {window.label()} "
+                   f"({int(rows['district_code'].isna().sum()):,} of {len(rows):,}) had no "
+                   "location, so they are in no district's or beat's count.")
 
 
 def _protect_areas(figures: pd.DataFrame, level: str, areas: pd.DataFrame) -> pd.DataFrame:
