@@ -2,12 +2,16 @@
 so a new upload or a rollback can never leave old numbers on screen."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
+from data_loaders import geography as geo
 from data_loaders.catalogue import catalogue_frame
 from data_loaders.ingest import load_sample_data
 from data_loaders.store import Store
+from metrics.assessment import compute_assessment, compute_scorecard
 
 
 @st.cache_resource(show_spinner=False)
@@ -66,3 +70,32 @@ def load_incidents(version: int, months: tuple[str, ...], crime_types: tuple[str
 @st.cache_data(show_spinner=False, max_entries=4)
 def load_definition_changes(version: int) -> pd.DataFrame:
     return get_store().definition_changes()
+
+
+def _populations(version: int) -> dict:
+    population = load_reference("population", version)
+    return dict(zip(population["area_code"], population["population"]))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_scorecard(version: int, area_code: str, kind: str, end: str | None) -> pd.DataFrame:
+    """The overview's scorecard for an area and window (the county's figure standing in
+    where the area holds none); ``end`` is a quarter start (ISO) or None for the latest."""
+    return compute_scorecard(load_observations(version), load_catalogue(), area_code, kind,
+                             _populations(version), _date(end), geo.COUNTY_CODE,
+                             load_definition_changes(version))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_assessments(version: int, theme: str, area_code: str, kind: str,
+                     end: str | None) -> dict:
+    """compute_assessment for each headline indicator of a theme, by indicator id."""
+    observations, changes = load_observations(version), load_definition_changes(version)
+    return {r["id"]: compute_assessment(observations, r, area_code, kind, _date(end),
+                                        _populations(version), changes, geo.COUNTY_CODE)
+            for r in load_catalogue().to_dict("records")
+            if r["theme"] == theme and not r["parent"] and r["panel"] == "headline"}
+
+
+def _date(text: str | None):
+    return None if text is None else dt.date.fromisoformat(text)

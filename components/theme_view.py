@@ -12,7 +12,7 @@ from data_loaders.catalogue import THEMES
 from data_loaders.exports import to_csv_bytes, to_xlsx_bytes
 from data_loaders.periods import period_label
 from data_loaders.police_uk import CRIME_TYPES, indicator_id as police_indicator_id
-from metrics.assessment import benchmark_area, compute_assessment, compute_spc, definition_breaks
+from metrics.assessment import benchmark_area, compute_spc, definition_breaks
 from metrics.comparison import (comparison_unit, compute_area_comparison, compute_quarter_table,
                                 compute_trend, fy_pairs)
 from metrics.formatting import UNIT_FORMAT, UNIT_NAMES, format_change, format_value
@@ -24,8 +24,8 @@ from metrics.judgement import compute_change_pct
 from metrics.spc import classify_signal
 from metrics.windows import Window, is_additive, latest_quarter, window_value
 
-from .cache import (current_version, load_catalogue, load_definition_changes, load_incidents,
-                    load_observations, load_reference)
+from .cache import (current_version, load_assessments, load_catalogue, load_definition_changes,
+                    load_incidents, load_observations, load_reference)
 from .charts import area_bar_chart, spc_chart, trend_chart
 from .filters import Filters, current_filters
 from .access import hides_small_numbers, suppression_threshold
@@ -58,11 +58,9 @@ def render_theme(theme: str) -> None:
         st.caption("⚠ Includes sample data: generated figures, not real ones, where officers "
                    "have not uploaded their own.")
 
-    populations = dict(zip(population["area_code"], population["population"]))
     changes = load_definition_changes(version)
-    assessments = {r["id"]: compute_assessment(
-        observations, r, filters.area_code, filters.kind, filters.end, populations, changes,
-        geo.COUNTY_CODE) for r in headline}
+    assessments = load_assessments(version, theme, filters.area_code, filters.kind,
+                                   filters.end.isoformat() if filters.end else None)
     render_tiles(headline, assessments, sample, filters.area_code)
 
     available = [r for r in headline if r["id"] in held]

@@ -24,7 +24,7 @@ def to_quarters(series: pd.DataFrame) -> pd.DataFrame:
     quarterly series pass through. Columns period_start, value."""
     if series.empty or series["granularity"].iloc[0] != "month":
         return series[["period_start", "value"]].reset_index(drop=True)
-    days = pd.to_datetime(series["period_start"]).dt.date
+    days = pd.to_datetime(series["period_start"], format="%Y-%m-%d").dt.date
     quarter = days.map(lambda d: quarter_start(fy_start_year(d), (d.month - 4) % 12 // 3 + 1))
     grouped = series.assign(quarter=quarter).groupby("quarter")["value"].agg(["sum", "count"])
     whole = grouped[grouped["count"] == 3]
@@ -120,7 +120,7 @@ def fy_pairs(observations: pd.DataFrame, record: dict) -> list[int]:
     """The financial years (by start year) an indicator has quarterly figures for, newest
     first, each with the year before it held too, so a two-year table can be drawn."""
     rows = observations[observations["indicator_id"] == record["id"]]
-    days = pd.to_datetime(rows["period_start"]).dt.date
+    days = pd.to_datetime(rows["period_start"], format="%Y-%m-%d").dt.date
     years = sorted({fy_start_year(d) for d in days}, reverse=True)
     return [y for y in years if y - 1 in years]
 

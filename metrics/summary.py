@@ -111,7 +111,7 @@ def is_stale(series: pd.DataFrame, frequency: str, as_of: dt.date) -> bool:
     """True when the series' newest period ended longer ago than its frequency allows."""
     if series.empty:
         return False
-    newest = pd.to_datetime(series["period_start"]).max().date()
+    newest = dt.date.fromisoformat(str(series["period_start"].max()))
     span = {"month": 1, "quarter": 3, "fy": 12}[frequency]
     return add_months(newest, span + STALE_AFTER_MONTHS[frequency]) <= as_of
 

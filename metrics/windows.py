@@ -117,7 +117,7 @@ class WindowValue:
 
 
 def _starts(series: pd.DataFrame) -> pd.Series:
-    return pd.to_datetime(series["period_start"]).dt.date
+    return pd.to_datetime(series["period_start"], format="%Y-%m-%d").dt.date
 
 
 def latest_quarter(series: pd.DataFrame) -> dt.date | None:

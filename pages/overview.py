@@ -2,19 +2,15 @@
 period, grouped by theme, with a link through to each theme page."""
 import streamlit as st
 
-from components.cache import (current_version, load_catalogue, load_definition_changes,
-                              load_observations, load_reference)
+from components.cache import current_version, load_observations, load_scorecard
 from components.filters import current_filters
 from components.overview_view import render_scorecard
 from data_loaders.catalogue import THEMES
 from data_loaders import geography as geo
-from metrics.assessment import compute_scorecard
 
 filters = current_filters()
 version = current_version()
 observations = load_observations(version)
-population = load_reference("population", version)
-populations = dict(zip(population["area_code"], population["population"]))
 
 st.title("Safer Communities performance")
 st.caption(f"{filters.area_name} · {filters.period_text}. Change is on the same "
@@ -23,9 +19,8 @@ st.caption(f"{filters.area_name} · {filters.period_text}. Change is on the same
            "statistical process control on the indicator's own points; the benchmark compares "
            "the area with the county (or board area) by 95% confidence interval. The About "
            "page explains how these make the one status.")
-card = compute_scorecard(observations, load_catalogue(), filters.area_code, filters.kind,
-                         populations, filters.end, fallback=geo.COUNTY_CODE,
-                         changes=load_definition_changes(version))
+card = load_scorecard(version, filters.area_code, filters.kind,
+                      filters.end.isoformat() if filters.end else None)
 render_scorecard(card, THEMES, set(observations.loc[observations["is_sample"], "indicator_id"]),
                  filters.area_name, {geo.COUNTY_CODE: geo.COUNTY_NAME}
                  if filters.area_code != geo.COUNTY_CODE else {})
