@@ -4,9 +4,9 @@ from pathlib import Path
 import streamlit as st
 
 from components.cache import (current_version, ensure_sample_data, load_ledger,
-                              load_observations, load_reference)
+                              load_observations, load_reference, load_snapshots)
 from components.access import current_role, render_role_switch
-from components.filters import quarters_held, render_shared_filters
+from components.filters import quarters_held, render_shared_filters, render_snapshot_choice
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -27,6 +27,9 @@ dashboard = [
     st.Page(PAGES / "asb.py", title="Anti-social behaviour", icon="📢",
             url_path="anti-social-behaviour"),
     st.Page(PAGES / "hate_crime.py", title="Hate crime", icon="🤝", url_path="hate-crime"),
+    st.Page(PAGES / "actions.py", title="Action log", icon="✅", url_path="action-log"),
+    st.Page(PAGES / "present.py", title="Present to the board", icon="🖥️",
+            url_path="presenter-mode"),
 ]
 about = st.Page(PAGES / "about.py", title="About", icon="ℹ️", url_path="about-the-dashboard")
 data_pages = [
@@ -39,10 +42,14 @@ if current_role() != "viewer":
     sections["Data"] = data_pages
 navigation = st.navigation(sections)
 
-version = current_version()
-ledger = load_ledger(version)
+live = current_version(live=True)
+ledger = load_ledger(live)
 with st.sidebar:
     if navigation in dashboard:
+        snapshots = load_snapshots(live)
+        if len(snapshots):
+            render_snapshot_choice(snapshots)
+        version = current_version()
         areas = load_reference("areas", version)
         render_shared_filters(areas[areas["area_type"] == "beat"],
                               quarters_held(load_observations(version)))
@@ -53,4 +60,8 @@ with st.sidebar:
     render_role_switch()
     st.caption("Local mode: single user, no sign-in.")
 
+if navigation in dashboard and current_version()[1] is not None:
+    shown = load_snapshots(live).set_index("snapshot_id").loc[current_version()[1]]
+    st.info(f"Showing the board snapshot **{shown['name']}**, frozen {str(shown['at'])[:16]} "
+            "UTC: figures and actions as they were then, whatever has changed since.")
 navigation.run()

@@ -1,5 +1,6 @@
-"""Every Streamlit cache in the app lives here. Frames are keyed on the store's data version,
-so a new upload or a rollback can never leave old numbers on screen."""
+"""Every Streamlit cache in the app lives here. Frames are keyed on a DataKey: the store's
+data version, so a new upload or a rollback can never leave old numbers on screen, and the
+board snapshot shown (None for the current data), so a snapshot reopens exactly as it was."""
 from __future__ import annotations
 
 import datetime as dt
@@ -20,9 +21,15 @@ def get_store() -> Store:
     return Store()
 
 
-def current_version() -> int:
-    """The store's data version, read on every rerun (one small query)."""
-    return get_store().data_version()
+DataKey = tuple[int, "int | None"]
+SNAPSHOT_KEY = "snapshot"  # the sidebar's widget: which snapshot the dashboard shows
+
+
+def current_version(live: bool = False) -> DataKey:
+    """(data version, snapshot shown): read on every rerun (one small query). ``live`` pages
+    (upload, data) always work on the current data."""
+    snapshot = None if live else st.session_state.get(SNAPSHOT_KEY)
+    return get_store().data_version(), snapshot
 
 
 def ensure_sample_data() -> None:
@@ -39,46 +46,57 @@ def load_catalogue() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def load_observations(version: int) -> pd.DataFrame:
-    """All current observations with upload_id and is_sample."""
-    return get_store().observations(with_sample_flag=True)
+def load_observations(version: DataKey) -> pd.DataFrame:
+    """All observations current (or in the snapshot) with upload_id and is_sample."""
+    return get_store().observations(with_sample_flag=True, snapshot=version[1])
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def load_reference(name: str, version: int) -> pd.DataFrame:
-    return get_store().reference(name)
+def load_reference(name: str, version: DataKey) -> pd.DataFrame:
+    return get_store().reference(name, snapshot=version[1])
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def load_ledger(version: int) -> pd.DataFrame:
+def load_ledger(version: DataKey) -> pd.DataFrame:
     return get_store().uploads()
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def load_upload_events(version: int) -> pd.DataFrame:
+def load_upload_events(version: DataKey) -> pd.DataFrame:
     return get_store().upload_events()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def load_incidents(version: int, months: tuple[str, ...], crime_types: tuple[str, ...],
+def load_incidents(version: DataKey, months: tuple[str, ...], crime_types: tuple[str, ...],
                    district_code: str | None) -> pd.DataFrame:
-    """Current police.uk incident rows for the months and crime types (and district)."""
+    """police.uk incident rows for the months and crime types (and district)."""
     return get_store().incidents(months=months, crime_types=crime_types,
-                                 district_code=district_code)
+                                 district_code=district_code, snapshot=version[1])
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def load_definition_changes(version: int) -> pd.DataFrame:
-    return get_store().definition_changes()
+def load_definition_changes(version: DataKey) -> pd.DataFrame:
+    return get_store().definition_changes(snapshot=version[1])
 
 
-def _populations(version: int) -> dict:
+@st.cache_data(show_spinner=False, max_entries=4)
+def load_actions(version: DataKey) -> pd.DataFrame:
+    """The action log, current or as it stood at the snapshot."""
+    return get_store().actions(snapshot=version[1])
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def load_snapshots(version: DataKey) -> pd.DataFrame:
+    return get_store().snapshots()
+
+
+def _populations(version: DataKey) -> dict:
     population = load_reference("population", version)
     return dict(zip(population["area_code"], population["population"]))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def load_scorecard(version: int, area_code: str, kind: str, end: str | None) -> pd.DataFrame:
+def load_scorecard(version: DataKey, area_code: str, kind: str, end: str | None) -> pd.DataFrame:
     """The overview's scorecard for an area and window (the county's figure standing in
     where the area holds none); ``end`` is a quarter start (ISO) or None for the latest."""
     return compute_scorecard(load_observations(version), load_catalogue(), area_code, kind,
@@ -87,7 +105,7 @@ def load_scorecard(version: int, area_code: str, kind: str, end: str | None) -> 
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def load_assessments(version: int, theme: str, area_code: str, kind: str,
+def load_assessments(version: DataKey, theme: str, area_code: str, kind: str,
                      end: str | None) -> dict:
     """compute_assessment for each headline indicator of a theme, by indicator id."""
     observations, changes = load_observations(version), load_definition_changes(version)

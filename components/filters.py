@@ -82,3 +82,14 @@ def current_filters() -> Filters:
     """The filters app.py rendered this run (the defaults if it rendered none)."""
     return st.session_state.get("shared_filters") or Filters(geo.BOARD_CODE, None, "quarter",
                                                              None)
+
+
+def render_snapshot_choice(snapshots: pd.DataFrame) -> None:
+    """Which data the dashboard shows: the current data or a board snapshot (in the URL, so a
+    link reopens a board exactly as presented). ``snapshots``: snapshot_id, name, at."""
+    names = {int(r.snapshot_id): f"{r.name} (frozen {str(r.at)[:10]})"
+             for r in snapshots.itertuples()}
+    st.selectbox("Data shown", [None, *names], key="snapshot", bind="query-params",
+                 format_func=lambda i: "The current data" if i is None else names[i],
+                 help="A board snapshot shows the data exactly as it was presented, whatever "
+                      "has been uploaded or rolled back since.")

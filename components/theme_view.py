@@ -24,8 +24,9 @@ from metrics.judgement import compute_change_pct
 from metrics.spc import classify_signal
 from metrics.windows import Window, is_additive, latest_quarter, window_value
 
-from .cache import (current_version, load_assessments, load_catalogue, load_definition_changes,
-                    load_incidents, load_observations, load_reference)
+from .actions_view import render_open_actions
+from .cache import (current_version, load_actions, load_assessments, load_catalogue,
+                    load_definition_changes, load_incidents, load_observations, load_reference)
 from .charts import area_bar_chart, spc_chart, trend_chart
 from .filters import Filters, current_filters
 from .access import hides_small_numbers, suppression_threshold
@@ -81,6 +82,8 @@ def render_theme(theme: str) -> None:
     services = [r for r in records if r["panel"] == "service" and r["id"] in held]
     if services:
         render_services(observations, services, filters)
+    render_open_actions(load_actions(version), theme,
+                        dict(zip(catalogue["id"], catalogue["title"])))
 
 
 def render_tiles(records: list[dict], summaries: dict, sample: set, area_code: str) -> None:

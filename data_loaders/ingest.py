@@ -3,6 +3,7 @@ file from its content, read it, compare it with the store, and store a clean bat
 transaction."""
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
 import logging
@@ -144,9 +145,27 @@ def sample_files() -> list[list[Path]]:
 
 
 def load_sample_data(store: Store) -> list[int]:
-    """Load the bundled sample data into an empty store, labelled as sample data."""
+    """Load the bundled sample data into an empty store, labelled as sample data, and the
+    board's published action log into its action log."""
     ids = []
     for group in sample_files():
         if group:
             ids += ingest_paths(group, store, SAMPLE_USER, is_sample=True)[1]
+    load_sample_actions(store)
     return ids
+
+
+def load_sample_actions(store: Store) -> None:
+    """The action log of sample_data/actions/ (see its README), when the log is empty."""
+    if len(store.actions()):
+        return
+    for path in sorted((SAMPLE_DIR / "actions").glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                store.save_action({**row, "themes": _ids(row["themes"]),
+                                   "indicators": _ids(row["indicators"])}, SAMPLE_USER,
+                                  int(row["number"]))
+
+
+def _ids(text: str) -> list[str]:
+    return [part.strip() for part in text.split(";") if part.strip()]

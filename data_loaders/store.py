@@ -125,17 +125,55 @@ boundaries = sa.Table(
 )
 
 # Definition changes officers record: SPC limits restart from the period, and a change across
-# it is withheld. Withdrawing one keeps the row (status 'withdrawn').
+# it is withheld. Append-only events (recorded, withdrawn), so a snapshot can say which were
+# in force when it was taken.
 definition_changes = sa.Table(
     "definition_changes", metadata,
-    sa.Column("change_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("change_id", sa.Integer, nullable=False),
     sa.Column("indicator_id", sa.String(64), nullable=False),
     sa.Column("period_start", sa.String(10), nullable=False),
     sa.Column("note", sa.Text, nullable=False),
     sa.Column("user_name", sa.Text, nullable=False),
     sa.Column("at", sa.String(32), nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # active | withdrawn
+    sa.Column("action", sa.String(16), nullable=False),  # recorded | withdrawn
 )
+
+# The board's action log: every edit is a new version of the action; the newest is current.
+action_versions = sa.Table(
+    "action_versions", metadata,
+    sa.Column("version_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("number", sa.Integer, nullable=False, index=True),
+    sa.Column("raised_on", sa.String(10), nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("officer", sa.Text, nullable=False),
+    sa.Column("comments", sa.Text, nullable=False),
+    sa.Column("status", sa.String(8), nullable=False),  # Red | Amber | Green | Done
+    sa.Column("themes", sa.Text, nullable=False),  # JSON list of theme ids
+    sa.Column("indicators", sa.Text, nullable=False),  # JSON list of indicator ids
+    sa.Column("user_name", sa.Text, nullable=False),
+    sa.Column("at", sa.String(32), nullable=False),
+)
+
+# A board snapshot freezes what was presented: the uploads stored at that moment, and how far
+# the definition changes and action log had got. Nothing is copied: rows are never deleted.
+snapshots = sa.Table(
+    "snapshots", metadata,
+    sa.Column("snapshot_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("user_name", sa.Text, nullable=False),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("change_event_max", sa.Integer, nullable=False),
+    sa.Column("action_version_max", sa.Integer, nullable=False),
+)
+snapshot_uploads = sa.Table(
+    "snapshot_uploads", metadata,
+    sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("snapshots.snapshot_id"),
+              nullable=False),
+    sa.Column("upload_id", sa.Integer, sa.ForeignKey("uploads.upload_id"), nullable=False),
+    sa.PrimaryKeyConstraint("snapshot_id", "upload_id"),
+)
+ACTION_STATUSES = ("Red", "Amber", "Green", "Done")
 
 REFERENCE_TABLES = {"areas": areas, "population": population, "boundaries": boundaries}
 REFERENCE_KEYS = {"areas": ["area_type", "area_code"],
@@ -221,9 +259,10 @@ class Store:
         return dict(row) if row else None
 
     def observations(self, indicator_ids=None, area_types=None, *, with_sample_flag=False,
-                     conn=None) -> pd.DataFrame:
-        """Current observations (OBSERVATION_COLUMNS, plus upload_id and is_sample when asked)."""
-        table = _current(observations, OBSERVATION_KEY)
+                     conn=None, snapshot: int | None = None) -> pd.DataFrame:
+        """Current observations (OBSERVATION_COLUMNS, plus upload_id and is_sample when asked),
+        or those current when ``snapshot`` was taken."""
+        table = _current(observations, OBSERVATION_KEY, snapshot)
         conditions = []
         if indicator_ids is not None:
             conditions.append(table.c.indicator_id.in_(list(indicator_ids)))
@@ -251,13 +290,14 @@ class Store:
                  .order_by(observations.c.period_start, observations.c.upload_id))
         return self._read(query)
 
-    def incidents(self, months=None, crime_types=None, district_code=None, conn=None
-                  ) -> pd.DataFrame:
-        """Current police.uk incident rows: for each month, those of the newest stored upload
-        that carried that month (police.uk republishes whole months)."""
+    def incidents(self, months=None, crime_types=None, district_code=None, conn=None,
+                  snapshot: int | None = None) -> pd.DataFrame:
+        """Current police.uk incident rows (or as at ``snapshot``): for each month, those of
+        the newest stored upload that carried that month (police.uk republishes whole
+        months)."""
         active = sa.select(incidents.c.month, sa.func.max(incidents.c.upload_id).label("uid")) \
             .join(uploads, uploads.c.upload_id == incidents.c.upload_id) \
-            .where(uploads.c.status == "stored").group_by(incidents.c.month).subquery()
+            .where(_counted(snapshot)).group_by(incidents.c.month).subquery()
         query = sa.select(*[incidents.c[c] for c in INCIDENT_COLUMNS]).join(
             active, sa.and_(active.c.month == incidents.c.month,
                             active.c.uid == incidents.c.upload_id))
@@ -269,9 +309,10 @@ class Store:
             query = query.where(incidents.c.district_code == district_code)
         return self._read(query, conn)
 
-    def reference(self, name: str, conn=None) -> pd.DataFrame:
-        """Current rows of a reference table: areas, population or boundaries."""
-        table = _current(REFERENCE_TABLES[name], REFERENCE_KEYS[name])
+    def reference(self, name: str, conn=None, snapshot: int | None = None) -> pd.DataFrame:
+        """Current rows (or as at ``snapshot``) of a reference table: areas, population or
+        boundaries."""
+        table = _current(REFERENCE_TABLES[name], REFERENCE_KEYS[name], snapshot)
         query = sa.select(*[table.c[c] for c in REFERENCE_COLUMNS[name]])
         return self._read(query, conn)
 
@@ -396,41 +437,139 @@ class Store:
                                  user: str) -> int:
         """Record that an indicator's definition changed from ``period_start`` (ISO date)."""
         with self.engine.begin() as conn:
-            change_id = conn.execute(definition_changes.insert().values(
-                indicator_id=indicator_id, period_start=period_start, note=note,
-                user_name=user, at=_now(), status="active")).inserted_primary_key[0]
+            next_id = (conn.execute(sa.select(sa.func.max(definition_changes.c.change_id)))
+                       .scalar() or 0) + 1
+            conn.execute(definition_changes.insert().values(
+                change_id=next_id, indicator_id=indicator_id, period_start=period_start,
+                note=note, user_name=user, at=_now(), action="recorded"))
             self._bump_version(conn)
-        return change_id
+        return next_id
 
     def withdraw_definition_change(self, change_id: int, user: str) -> None:
-        """Withdraw a recorded change (kept, marked withdrawn)."""
+        """Withdraw a recorded change (its history is kept)."""
+        active = self.definition_changes()
+        row = active[active["change_id"] == int(change_id)]
+        if row.empty:
+            raise KeyError(f"definition change {change_id} is not active")
+        first = row.iloc[0]
         with self.engine.begin() as conn:
-            done = conn.execute(definition_changes.update().where(
-                definition_changes.c.change_id == int(change_id),
-                definition_changes.c.status == "active").values(status="withdrawn")).rowcount
-            if not done:
-                raise KeyError(f"definition change {change_id} is not active")
+            conn.execute(definition_changes.insert().values(
+                change_id=int(change_id), indicator_id=first["indicator_id"],
+                period_start=first["period_start"], note=first["note"], user_name=user,
+                at=_now(), action="withdrawn"))
             self._bump_version(conn)
 
-    def definition_changes(self) -> pd.DataFrame:
-        """Active definition changes: change_id, indicator_id, period_start, note, user_name,
-        at."""
-        query = sa.select(definition_changes).where(definition_changes.c.status == "active") \
-            .order_by(definition_changes.c.indicator_id, definition_changes.c.period_start)
-        return self._read(query).drop(columns="status")
+    def definition_changes(self, snapshot: int | None = None) -> pd.DataFrame:
+        """Definition changes in force (now, or when ``snapshot`` was taken): change_id,
+        indicator_id, period_start, note, user_name, at."""
+        query = sa.select(definition_changes).order_by(definition_changes.c.event_id)
+        if snapshot is not None:
+            query = query.where(definition_changes.c.event_id <= self._snapshot(snapshot)[
+                "change_event_max"])
+        events = self._read(query)
+        latest = events.groupby("change_id").tail(1)
+        active = latest[latest["action"] == "recorded"]
+        return active.drop(columns=["event_id", "action"]).sort_values(
+            ["indicator_id", "period_start"]).reset_index(drop=True)
+
+    # -- the action log ----------------------------------------------------------------
+
+    def save_action(self, fields: dict, user: str, number: int | None = None) -> int:
+        """Add an action (number None: the next number) or a new version of one; returns its
+        number. ``fields``: raised_on, action, officer, comments, status, themes,
+        indicators. Raises ValueError for an unknown status or a missing action text."""
+        if fields["status"] not in ACTION_STATUSES:
+            raise ValueError(f"status must be one of {', '.join(ACTION_STATUSES)}")
+        if not str(fields["action"]).strip():
+            raise ValueError("the action needs its text")
+        with self.engine.begin() as conn:
+            if number is None:
+                number = (conn.execute(sa.select(sa.func.max(action_versions.c.number)))
+                          .scalar() or 0) + 1
+            conn.execute(action_versions.insert().values(
+                number=int(number), raised_on=fields["raised_on"], action=fields["action"],
+                officer=fields["officer"], comments=fields.get("comments", ""),
+                status=fields["status"], themes=json.dumps(list(fields.get("themes", []))),
+                indicators=json.dumps(list(fields.get("indicators", []))), user_name=user,
+                at=_now()))
+            self._bump_version(conn)
+        return int(number)
+
+    def actions(self, snapshot: int | None = None) -> pd.DataFrame:
+        """The action log (now, or as it stood when ``snapshot`` was taken): the newest
+        version of each action, by number, with themes and indicators as lists."""
+        query = sa.select(action_versions).order_by(action_versions.c.version_id)
+        if snapshot is not None:
+            query = query.where(action_versions.c.version_id <= self._snapshot(snapshot)[
+                "action_version_max"])
+        frame = self._read(query)
+        frame = frame.groupby("number").tail(1).sort_values("number").reset_index(drop=True)
+        for column in ("themes", "indicators"):
+            frame[column] = frame[column].map(json.loads)
+        return frame
+
+    def action_history(self, number: int) -> pd.DataFrame:
+        """Every version of one action, oldest first."""
+        return self._read(sa.select(action_versions).where(action_versions.c.number == number)
+                          .order_by(action_versions.c.version_id))
+
+    # -- board snapshots ----------------------------------------------------------------
+
+    def create_snapshot(self, name: str, user: str) -> int:
+        """Freeze the data as it is now under ``name``; returns the snapshot's id."""
+        if not name.strip():
+            raise ValueError("a snapshot needs a name, e.g. 'Board 15 December 2023'")
+        with self.engine.begin() as conn:
+            snapshot_id = conn.execute(snapshots.insert().values(
+                name=name.strip(), user_name=user, at=_now(),
+                change_event_max=conn.execute(sa.select(sa.func.coalesce(
+                    sa.func.max(definition_changes.c.event_id), 0))).scalar(),
+                action_version_max=conn.execute(sa.select(sa.func.coalesce(
+                    sa.func.max(action_versions.c.version_id), 0))).scalar(),
+            )).inserted_primary_key[0]
+            stored = conn.execute(sa.select(uploads.c.upload_id).where(
+                uploads.c.status == "stored")).scalars().all()
+            if stored:
+                conn.execute(snapshot_uploads.insert(), [
+                    {"snapshot_id": snapshot_id, "upload_id": u} for u in stored])
+        return int(snapshot_id)
+
+    def snapshots(self) -> pd.DataFrame:
+        """Every snapshot, newest first: snapshot_id, name, user_name, at."""
+        return self._read(sa.select(snapshots.c.snapshot_id, snapshots.c.name,
+                                    snapshots.c.user_name, snapshots.c.at)
+                          .order_by(snapshots.c.snapshot_id.desc()))
+
+    def _snapshot(self, snapshot: int) -> dict:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(snapshots).where(
+                snapshots.c.snapshot_id == int(snapshot))).mappings().first()
+        if row is None:
+            raise KeyError(f"snapshot {snapshot} does not exist")
+        return dict(row)
 
     def is_empty(self) -> bool:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(uploads)).scalar() == 0
 
 
-def _current(table: sa.Table, key: list[str]):
-    """A subquery of ``table`` keeping, for each key, the row of the newest stored upload."""
+def _counted(snapshot: int | None):
+    """The uploads that count: those stored now, or those stored when ``snapshot`` was taken
+    (whatever was uploaded or rolled back since)."""
+    if snapshot is None:
+        return uploads.c.status == "stored"
+    return uploads.c.upload_id.in_(sa.select(snapshot_uploads.c.upload_id).where(
+        snapshot_uploads.c.snapshot_id == int(snapshot)))
+
+
+def _current(table: sa.Table, key: list[str], snapshot: int | None = None):
+    """A subquery of ``table`` keeping, for each key, the row of the newest upload that
+    counts (see _counted)."""
     rank = sa.func.row_number().over(partition_by=[table.c[k] for k in key],
                                      order_by=table.c.upload_id.desc()).label("rank")
     ranked = (sa.select(table, uploads.c.is_sample, rank)
               .join(uploads, uploads.c.upload_id == table.c.upload_id)
-              .where(uploads.c.status == "stored").subquery())
+              .where(_counted(snapshot)).subquery())
     return sa.select(ranked).where(ranked.c.rank == 1).subquery()
 
 

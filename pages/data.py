@@ -3,7 +3,7 @@ import streamlit as st
 
 from components.cache import (current_version, get_store, load_catalogue,
                               load_definition_changes, load_ledger, load_observations,
-                              load_reference, load_upload_events)
+                              load_reference, load_snapshots, load_upload_events)
 from components.data_view import (coverage_table, render_definition_changes, render_exports,
                                   render_ledger, render_rollback)
 from components.filters import quarters_held
@@ -12,7 +12,7 @@ from data_loaders.store import StoreBusy
 from metrics.coverage import compute_coverage
 
 st.title("Data")
-version = current_version()
+version = current_version(live=True)
 ledger = load_ledger(version)
 
 st.header("Uploads")
@@ -52,6 +52,26 @@ if (areas["area_type"] == "beat").any():
     st.caption("Beat boundaries are approximate: built from 2011 LSOAs grouped under the real "
                "police neighbourhood codes. Upload the real boundaries (KML or GeoJSON) to "
                "replace them.")
+
+st.header("Board snapshots")
+st.caption("Before a meeting, freeze the data as it will be presented. The dashboard (choose it "
+           "under 'Data shown') and the action log reopen on a snapshot exactly as they were, "
+           "whatever is uploaded or rolled back afterwards.")
+snapshots = load_snapshots(version)
+if len(snapshots):
+    st.dataframe(snapshots.rename(columns={"snapshot_id": "Snapshot", "name": "Name",
+                                           "user_name": "Frozen by", "at": "When (UTC)"}),
+                 hide_index=True, width="stretch")
+with st.form("snapshot", clear_on_submit=True):
+    name = st.text_input("Name", placeholder="Board 15 December 2023", key="snapshot_name")
+    if st.form_submit_button("Freeze the data now"):
+        if not name.strip():
+            st.error("Give the snapshot a name, e.g. 'Board 15 December 2023'.")
+        else:
+            get_store().create_snapshot(name, st.session_state.get("uploader_name")
+                                        or "officer")
+            st.session_state.ledger_message = f"Snapshot '{name.strip()}' frozen."
+            st.rerun()
 
 st.header("Definition changes")
 st.caption("When an indicator's definition changes (new counting rules, a new source), record "

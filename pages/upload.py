@@ -35,7 +35,7 @@ if not files:
     st.stop()
 
 batch = [(f.name, f.getvalue()) for f in files]
-version = current_version()
+version = current_version(live=True)
 fingerprint = (tuple(hashlib.sha256(d).hexdigest() for _, d in batch),
                repr(sorted(state.answers.items())), version)
 if state.get("checked_for") != fingerprint:

@@ -136,3 +136,52 @@ def test_definition_changes_are_recorded_withdrawn_and_change_the_version(store)
     assert store.definition_changes().empty
     with pytest.raises(KeyError):
         store.withdraw_definition_change(change_id, "Ann")
+
+
+def test_a_snapshot_stays_the_same_after_a_later_upload_and_a_rollback(store):
+    first = store.commit([parsed("q1.xlsx", {BLABY_Q1: 1.0, BLABY_Q2: 2.0})], "o")[0]
+    snapshot = store.create_snapshot("Board 15 December 2023", "Coordinator")
+    frozen = current_at(store, snapshot)
+    assert frozen == {BLABY_Q1: 1.0, BLABY_Q2: 2.0}
+    store.commit([parsed("fix.xlsx", {BLABY_Q1: 5.0})], "o")  # a correction afterwards
+    store.rollback(first, "o")  # and the original rolled back
+    assert current(store) == {BLABY_Q1: 5.0}
+    assert current_at(store, snapshot) == frozen
+    assert store.snapshots()["name"].tolist() == ["Board 15 December 2023"]
+    with pytest.raises(ValueError):
+        store.create_snapshot("  ", "Coordinator")
+
+
+def current_at(store: Store, snapshot: int) -> dict:
+    frame = store.observations(snapshot=snapshot)
+    return {(r.area_code, r.period_start): r.value for r in frame.itertuples()}
+
+
+ACTION = {"raised_on": "2023-06-21", "action": "Report on knife crime referrals",
+          "officer": "Chris Traill", "comments": "", "status": "Amber",
+          "themes": ["crime"], "indicators": ["crime_violence_with_injury"]}
+
+
+def test_actions_keep_every_version_and_snapshots_keep_the_log_as_it_was(store):
+    number = store.save_action(ACTION, "officer")
+    snapshot = store.create_snapshot("Board June", "officer")
+    store.save_action({**ACTION, "status": "Done", "comments": "Reported in July"}, "officer",
+                      number)
+    second = store.save_action({**ACTION, "action": "Map ASB hot spots", "status": "Red"},
+                               "officer")
+    now = store.actions()
+    assert now[["number", "status"]].values.tolist() == [[number, "Done"], [second, "Red"]]
+    assert now.iloc[0]["themes"] == ["crime"]
+    then = store.actions(snapshot)
+    assert then[["number", "status"]].values.tolist() == [[number, "Amber"]]
+    assert store.action_history(number)["status"].tolist() == ["Amber", "Done"]
+    with pytest.raises(ValueError):
+        store.save_action({**ACTION, "status": "Purple"}, "officer")
+
+
+def test_definition_changes_as_they_stood_at_a_snapshot(store):
+    change = store.record_definition_change("hate_crimes", "2023-04-01", "rules", "Ann")
+    snapshot = store.create_snapshot("Board", "Ann")
+    store.withdraw_definition_change(change, "Ann")
+    assert store.definition_changes().empty
+    assert store.definition_changes(snapshot)["change_id"].tolist() == [change]

@@ -1,0 +1,37 @@
+"""Action log: the board's actions, linked to themes and indicators; officers add and update
+them here, and every version is kept."""
+import streamlit as st
+
+from components.access import current_role
+from components.actions_view import actions_table, render_action_form
+from components.cache import current_version, get_store, load_actions, load_catalogue
+
+st.title("Action log")
+version = current_version()
+actions = load_actions(version)
+catalogue = load_catalogue()
+titles = dict(zip(catalogue["id"], catalogue["title"]))
+if "action_message" in st.session_state:
+    st.success(st.session_state.pop("action_message"))
+if actions.empty:
+    st.info("No actions are recorded yet.")
+else:
+    st.dataframe(actions_table(actions, titles), hide_index=True, width="stretch")
+
+
+def save(fields, number):
+    saved = get_store().save_action(fields, st.session_state.get("uploader_name") or "officer",
+                                    number)
+    st.session_state.action_message = f"Action {saved} saved."
+    st.rerun()
+
+
+if current_role() != "viewer" and version[1] is None:
+    st.header("Add or update an action")
+    render_action_form(actions, titles, save)
+    if len(actions):
+        with st.expander("History of an action"):
+            number = st.selectbox("Action", actions["number"], key="history_number")
+            history = get_store().action_history(int(number))
+            st.dataframe(history[["at", "user_name", "status", "action", "comments"]],
+                         hide_index=True, width="stretch")
