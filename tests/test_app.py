@@ -8,12 +8,14 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
 from data_loaders import geography as geo
+from data_loaders.ingest import ingest_paths
 from data_loaders.store import Store
 
 pytestmark = pytest.mark.app
 THEMES = ["pages/crime.py", "pages/reoffending.py", "pages/domestic_abuse.py", "pages/asb.py",
           "pages/hate_crime.py"]
-PAGES = ["pages/overview.py", *THEMES, "pages/about.py", "pages/upload.py", "pages/data.py"]
+PAGES = ["pages/overview.py", *THEMES, "pages/actions.py", "pages/present.py", "pages/about.py",
+         "pages/upload.py", "pages/data.py"]
 MELTON, COUNTY = "E07000133", "E10000018"
 
 
@@ -242,3 +244,71 @@ def test_an_officer_records_a_definition_change_on_the_data_page(app, seeded_sto
     app.selectbox(key="ending").set_value("2023-04-01").run()
     caption = " ".join(c.value for c in app.caption)
     assert "change withheld: the definition changed from Q1 2023/24" in caption
+
+
+def test_presenter_walks_the_slides_with_the_meetings_filters(app):
+    app.selectbox(key="area").set_value(MELTON).run()
+    app.switch_page("pages/present.py").run()
+    assert not app.exception
+    titles = []
+    for number in range(1, 7):
+        titles.append(app.title[0].value)
+        header = next(m.value for m in app.markdown if m.value.startswith("<p"))
+        assert f"Slide {number} of 6 · Melton ·" in header
+        next_button = app.button(key="next_slide")
+        if number < 6:
+            next_button.click().run()
+        else:
+            assert next_button.disabled
+    assert titles == ["Safer Communities performance", "Crime", "Reoffending",
+                      "Domestic abuse", "Anti-social behaviour", "Hate crime"]
+    app.button(key="previous_slide").click().run()
+    assert app.title[0].value == "Anti-social behaviour"
+
+
+def test_a_theme_slide_shows_its_figures_statement_and_open_actions(app, seeded_store_copy):
+    app.switch_page("pages/present.py").run()
+    app.button(key="next_slide").click().run()  # Crime
+    obs = Store(f"sqlite:///{seeded_store_copy}").observations(["crime_total_recorded"])
+    board = obs[obs.area_code == "LRSCSB"].sort_values("period_start").iloc[-1]
+    assert any(m.label == "Total recorded crime" and m.value == f"{board.value:.2f} per 1,000"
+               for m in app.metric)
+    text = " ".join(m.value for m in app.markdown)
+    assert "Total recorded crime in Leicestershire and Rutland is" in text
+    assert "Training on Modern Slavery" in text  # action 1 is linked to crime
+
+
+def test_an_officer_adds_an_action_and_the_theme_page_shows_it(app, seeded_store_copy):
+    app.switch_page("pages/actions.py").run()
+    app.text_area(key="action_text_None").input("Report hate crime reporting routes")
+    app.text_input(key="action_officer_None").input("Ann Officer")
+    app.selectbox(key="action_status_None").set_value("Red")
+    app.multiselect(key="action_themes_None").set_value(["hate_crime"])
+    next(b for b in app.button if b.label == "Save the action").click().run()
+    assert not app.exception
+    actions = Store(f"sqlite:///{seeded_store_copy}").actions()
+    added = actions.iloc[-1]
+    assert (added.number, added.action, added.status, added.themes) == (
+        7, "Report hate crime reporting routes", "Red", ["hate_crime"])
+    app.switch_page("pages/hate_crime.py").run()
+    table = next(f.value for f in app.dataframe if "Responsible officer" in f.value.columns)
+    assert "Report hate crime reporting routes" in set(table["Action"])
+
+
+def test_the_dashboard_reopens_on_a_snapshot_after_a_correction(app, seeded_store_copy):
+    store = Store(f"sqlite:///{seeded_store_copy}")
+    snapshot = store.create_snapshot("Board 15 December 2023", "Coordinator")
+    obs = store.observations(["hate_crimes"], ["district"])
+    melton = obs[obs.area_code == MELTON].sort_values("period_start").iloc[-1]
+    folder = seeded_store_copy.parent
+    (folder / "fix.csv").write_text(
+        "District,Period,Measure,Value\nMelton,Q3 2023/24,Hate crimes,9.99\n")
+    ingest_paths([folder / "fix.csv"], store, "officer")
+    app.run()
+    app.switch_page("pages/hate_crime.py").run()
+    app.selectbox(key="area").set_value(MELTON).run()
+    assert tile(app, "Hate crimes") == "9.99 per 1,000"
+    app.selectbox(key="snapshot").set_value(snapshot).run()
+    assert not app.exception
+    assert tile(app, "Hate crimes") == f"{melton.value:.2f} per 1,000"
+    assert any("Board 15 December 2023" in i.value for i in app.info)

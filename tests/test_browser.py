@@ -22,7 +22,8 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 PAGES = {"": "Safer Communities performance", "crime-theme": "Crime",
          "reoffending-theme": "Reoffending", "domestic-abuse": "Domestic abuse",
          "anti-social-behaviour": "Anti-social behaviour", "hate-crime": "Hate crime",
-         "about-the-dashboard": "About the dashboard", "upload-files": "Upload data",
+         "action-log": "Action log", "about-the-dashboard": "About the dashboard",
+         "upload-files": "Upload data",
          "data-and-uploads": "Data"}  # URL path -> heading
 THEME_PAGES = ["crime-theme", "reoffending-theme", "domestic-abuse", "anti-social-behaviour",
                "hate-crime"]
@@ -201,3 +202,28 @@ def test_real_police_files_upload_through_the_page(server, page, shared_data, tm
     page.goto(f"{server}/data-and-uploads")
     wait_idle(page)
     assert page.locator("[data-testid=stException]").count() == 0
+
+
+def test_presenter_mode_walks_slide_by_slide(server, page):
+    """The meeting's filters come in the link; each slide is screenshotted at 1080p."""
+    server, _ = server
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{server}/presenter-mode?area=Melton&period=Rolling+12+months")
+    wait_idle(page)
+    assert not page.locator("[data-testid=stSidebar]").is_visible()  # no sidebar on screen
+    headings = ["Safer Communities performance", "Crime", "Reoffending", "Domestic abuse",
+                "Anti-social behaviour", "Hate crime"]
+    for number, heading in enumerate(headings, start=1):
+        page.get_by_role("heading", name=heading).first.wait_for(timeout=30_000)
+        page.get_by_text(f"Slide {number} of 6 · Melton · rolling 12 months").wait_for()
+        if number > 1:
+            page.locator("[data-testid=stVegaLiteChart] canvas, "
+                         "[data-testid=stVegaLiteChart] svg").first.wait_for(timeout=30_000)
+        assert page.locator("[data-testid=stException]").count() == 0
+        page.screenshot(path=str(ARTIFACTS / f"presenter-{number}.png"))
+        assert f"slide={number}" in page.url or number == 1
+        if number < len(headings):
+            page.get_by_role("button", name="Next ▶").click()
+            wait_idle(page)
+    assert page.get_by_role("button", name="Next ▶").is_disabled()
+    assert serious_violations(page) == []
