@@ -30,6 +30,7 @@ dashboard = [
     st.Page(PAGES / "actions.py", title="Action log", icon="✅", url_path="action-log"),
     st.Page(PAGES / "present.py", title="Present to the board", icon="🖥️",
             url_path="presenter-mode"),
+    st.Page(PAGES / "pack.py", title="Board pack", icon="📑", url_path="board-pack"),
 ]
 about = st.Page(PAGES / "about.py", title="About", icon="ℹ️", url_path="about-the-dashboard")
 data_pages = [

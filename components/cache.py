@@ -117,3 +117,15 @@ def load_assessments(version: DataKey, theme: str, area_code: str, kind: str,
 
 def _date(text: str | None):
     return None if text is None else dt.date.fromisoformat(text)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def load_pack(version: DataKey, area_code: str, kind: str, end: str | None, meeting: str,
+              partner: bool, threshold: int) -> tuple[bytes, bytes]:
+    """(PowerPoint, PDF) of the board pack for the filters and the data shown."""
+    from reports.__main__ import pack_data
+    from reports.board_pack import build_content, pack_pdf, pack_pptx
+
+    content = build_content(pack_data(get_store(), version[1]), area_code, kind, _date(end),
+                            meeting, partner, threshold)
+    return pack_pptx(content), pack_pdf(content)

@@ -14,8 +14,8 @@ from data_loaders.store import Store
 pytestmark = pytest.mark.app
 THEMES = ["pages/crime.py", "pages/reoffending.py", "pages/domestic_abuse.py", "pages/asb.py",
           "pages/hate_crime.py"]
-PAGES = ["pages/overview.py", *THEMES, "pages/actions.py", "pages/present.py", "pages/about.py",
-         "pages/upload.py", "pages/data.py"]
+PAGES = ["pages/overview.py", *THEMES, "pages/actions.py", "pages/present.py", "pages/pack.py",
+         "pages/about.py", "pages/upload.py", "pages/data.py"]
 MELTON, COUNTY = "E07000133", "E10000018"
 
 
@@ -312,3 +312,11 @@ def test_the_dashboard_reopens_on_a_snapshot_after_a_correction(app, seeded_stor
     assert not app.exception
     assert tile(app, "Hate crimes") == f"{melton.value:.2f} per 1,000"
     assert any("Board 15 December 2023" in i.value for i in app.info)
+
+
+def test_the_pack_page_prepares_both_downloads(app):
+    app.switch_page("pages/pack.py").run()
+    next(b for b in app.button if b.label == "Prepare the pack").click().run()
+    assert not app.exception
+    labels = [d.label for d in app.get("download_button")]
+    assert labels == ["Download PowerPoint", "Download PDF"]

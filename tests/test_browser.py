@@ -22,7 +22,8 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 PAGES = {"": "Safer Communities performance", "crime-theme": "Crime",
          "reoffending-theme": "Reoffending", "domestic-abuse": "Domestic abuse",
          "anti-social-behaviour": "Anti-social behaviour", "hate-crime": "Hate crime",
-         "action-log": "Action log", "about-the-dashboard": "About the dashboard",
+         "action-log": "Action log", "board-pack": "Board pack",
+         "about-the-dashboard": "About the dashboard",
          "upload-files": "Upload data",
          "data-and-uploads": "Data"}  # URL path -> heading
 THEME_PAGES = ["crime-theme", "reoffending-theme", "domestic-abuse", "anti-social-behaviour",

@@ -1,0 +1,56 @@
+"""Command line for scheduled packs: python -m reports pack OUTPUT [options] writes
+OUTPUT.pptx and OUTPUT.pdf."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from data_loaders import geography as geo
+from data_loaders.catalogue import catalogue_frame
+from data_loaders.store import Store
+
+from .board_pack import PackData, build_content, pack_pdf, pack_pptx
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reports",
+                                     description="Write the board pack (PowerPoint and PDF).")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    pack = sub.add_parser("pack", help="write OUTPUT.pptx and OUTPUT.pdf")
+    pack.add_argument("output", type=Path, help="file name without extension")
+    pack.add_argument("--store", default=None, help="SQLAlchemy URL (default: as the app)")
+    pack.add_argument("--snapshot", type=int, help="a board snapshot's id (default: current)")
+    pack.add_argument("--area", default=geo.BOARD_CODE, help="area code (default: the board)")
+    pack.add_argument("--period", choices=["quarter", "ytd", "rolling12"], default="quarter")
+    pack.add_argument("--ending", type=dt.date.fromisoformat,
+                      help="first day of the last quarter, e.g. 2023-10-01 (default: latest)")
+    pack.add_argument("--meeting", default="Safer Communities Strategy Board",
+                      help="the title slide's heading, e.g. 'Board 15 December 2023'")
+    pack.add_argument("--partner", action="store_true",
+                      help="a partner pack: small numbers hidden")
+    args = parser.parse_args(argv)
+    store = Store(args.store)
+    try:
+        data = pack_data(store, args.snapshot)
+    except KeyError as missing:
+        print(f"Not written: {missing.args[0]}.", file=sys.stderr)
+        return 1
+    content = build_content(data, args.area, args.period, args.ending, args.meeting,
+                            args.partner)
+    args.output.with_suffix(".pptx").write_bytes(pack_pptx(content))
+    args.output.with_suffix(".pdf").write_bytes(pack_pdf(content))
+    print(f"Wrote {args.output.with_suffix('.pptx')} and {args.output.with_suffix('.pdf')}")
+    return 0
+
+
+def pack_data(store: Store, snapshot: int | None) -> PackData:
+    """The frames the dashboard reads, current or as at ``snapshot``."""
+    return PackData(store.observations(with_sample_flag=True, snapshot=snapshot),
+                    catalogue_frame(), store.reference("population", snapshot=snapshot),
+                    store.definition_changes(snapshot), store.actions(snapshot))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
