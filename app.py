@@ -31,6 +31,8 @@ dashboard = [
     st.Page(PAGES / "present.py", title="Present to the board", icon="🖥️",
             url_path="presenter-mode"),
     st.Page(PAGES / "pack.py", title="Board pack", icon="📑", url_path="board-pack"),
+    st.Page(PAGES / "since.py", title="Since the last board", icon="🔄",
+            url_path="since-the-last-board"),
 ]
 about = st.Page(PAGES / "about.py", title="About", icon="ℹ️", url_path="about-the-dashboard")
 data_pages = [

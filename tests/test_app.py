@@ -15,7 +15,7 @@ pytestmark = pytest.mark.app
 THEMES = ["pages/crime.py", "pages/reoffending.py", "pages/domestic_abuse.py", "pages/asb.py",
           "pages/hate_crime.py"]
 PAGES = ["pages/overview.py", *THEMES, "pages/actions.py", "pages/present.py", "pages/pack.py",
-         "pages/about.py", "pages/upload.py", "pages/data.py"]
+         "pages/since.py", "pages/about.py", "pages/upload.py", "pages/data.py"]
 MELTON, COUNTY = "E07000133", "E10000018"
 
 
@@ -320,3 +320,23 @@ def test_the_pack_page_prepares_both_downloads(app):
     assert not app.exception
     labels = [d.label for d in app.get("download_button")]
     assert labels == ["Download PowerPoint", "Download PDF"]
+
+
+def test_since_the_last_board_lists_revisions_and_new_periods(app, seeded_store_copy):
+    store = Store(f"sqlite:///{seeded_store_copy}")
+    store.create_snapshot("Board 15 December 2023", "Coordinator")
+    obs = store.observations(["hate_crimes"], ["district"])
+    shown = obs[(obs.area_code == MELTON) & (obs.period_start == "2023-10-01")].value.iloc[0]
+    fix = seeded_store_copy.parent / "since.csv"
+    fix.write_text("District,Period,Measure,Value\nMelton,Q3 2023/24,Hate crimes,9.99\n"
+                   "Melton,Q4 2023/24,Hate crimes,1.2\n")
+    ingest_paths([fix], store, "officer")
+    app.run()
+    app.switch_page("pages/since.py").run()
+    assert not app.exception
+    revised = next(f.value for f in app.dataframe if "Shown to the board" in f.value.columns)
+    row = revised.set_index(["Indicator", "Area", "Period"]).loc[
+        ("Hate crimes", "Melton", "Q3 2023/24")]
+    assert (row["Shown to the board"], row["Now"]) == (shown, 9.99)
+    new = next(f.value for f in app.dataframe if "New periods" in f.value.columns)
+    assert new.set_index("Indicator").loc["Hate crimes", "New periods"] == "Q4 2023/24"

@@ -23,6 +23,7 @@ PAGES = {"": "Safer Communities performance", "crime-theme": "Crime",
          "reoffending-theme": "Reoffending", "domestic-abuse": "Domestic abuse",
          "anti-social-behaviour": "Anti-social behaviour", "hate-crime": "Hate crime",
          "action-log": "Action log", "board-pack": "Board pack",
+         "since-the-last-board": "Since the last board",
          "about-the-dashboard": "About the dashboard",
          "upload-files": "Upload data",
          "data-and-uploads": "Data"}  # URL path -> heading
