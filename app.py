@@ -43,7 +43,7 @@ data_pages = [
 sections = {"Dashboard": dashboard, "About": [about]}
 if current_role() != "viewer":
     sections["Data"] = data_pages
-navigation = st.navigation(sections)
+navigation = st.navigation(sections, expanded=True)  # every page listed, none behind "more"
 
 live = current_version(live=True)
 ledger = load_ledger(live)
