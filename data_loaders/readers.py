@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .problems import UploadRefused, error
+from .safety import check_zip
 
 
 @dataclass
@@ -148,6 +149,8 @@ def read_sheets(file_name: str, data: bytes) -> list[RawSheet]:
         raise UploadRefused([error("this workbook is protected with a password; open it in "
                                    "Excel, remove the password (File > Info > Protect "
                                    "Workbook), save and upload it again", file=file_name)])
+    if container == "zip":
+        check_zip(file_name, data)  # before calamine sees a byte of it
     if container in ("zip", "ole"):
         return read_workbook(file_name, data)
     return [read_text_table(file_name, data)]

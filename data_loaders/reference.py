@@ -16,6 +16,7 @@ from . import geography as geo
 from .model import REFERENCE_COLUMNS, ParsedFile
 from .problems import Problem, UploadRefused, column_letter, error, warning
 from .readers import RawSheet, decode_text, read_sheets
+from .safety import check_xml_text
 
 KEEP_POPULATION = (*geo.DISTRICTS, geo.COUNTY_CODE, geo.REGION_CODE, geo.ENGLAND_CODE,
                    geo.BOARD_CODE)
@@ -517,6 +518,7 @@ def _local(tag: str) -> str:
 
 def _kml_features(parsed: ParsedFile, data: bytes, answers: dict) -> list:
     """Placemark polygons of a KML file, coded from <name>, ExtendedData or the file name."""
+    check_xml_text(parsed.file_name, data)  # no DTDs or entities reach the XML parser
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:

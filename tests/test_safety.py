@@ -1,0 +1,88 @@
+"""Hostile and broken files are refused before any parser runs, with a plain message naming
+the file, and nothing is stored."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from conftest import ROOT
+from data_loaders import safety
+from data_loaders.ingest import check_files, read_upload, store_checked
+from data_loaders.problems import UploadRefused
+from data_loaders.store import Store
+
+SAMPLE = ROOT / "sample_data" / "officer" / "board_indicators_sample.xlsx"
+LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+          b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+          b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1">'
+          b'<si><t>&lol2;</t></si></sst>')
+
+
+@pytest.fixture()
+def store(tmp_path) -> Store:
+    return Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+
+
+def rezip(data: bytes, replace: dict[str, bytes] = None, add: dict[str, bytes] = None) -> bytes:
+    """The workbook's zip with parts replaced or added."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item.filename, (replace or {}).get(item.filename,
+                                                                source.read(item.filename)))
+        for name, content in (add or {}).items():
+            target.writestr(name, content)
+    return out.getvalue()
+
+
+def refusal(store: Store, name: str, data: bytes) -> str:
+    parsed = read_upload(name, data, store)
+    assert not parsed.ok
+    return " ".join(str(p) for p in parsed.problems)
+
+
+def test_a_real_workbook_passes():
+    safety.check_zip("sample.xlsx", SAMPLE.read_bytes())
+
+
+def test_a_zip_bomb_is_refused_before_parsing_and_nothing_is_stored(store):
+    bomb = rezip(SAMPLE.read_bytes(), add={"xl/media/padding.bin": b"\0" * (60 * 2**20)})
+    message = refusal(store, "quarterly.xlsx", bomb)
+    assert "quarterly.xlsx" in message and "zip bomb" in message
+    checked = check_files([("quarterly.xlsx", bomb)], store)
+    with pytest.raises(UploadRefused):
+        store_checked(checked, store, "officer")
+    assert store.uploads().empty and store.observations().empty
+
+
+def test_a_workbook_that_unpacks_too_far_is_refused(store, monkeypatch):
+    monkeypatch.setattr(safety, "MAX_UNPACKED", 1024)
+    assert "unpacks to" in refusal(store, "big.xlsx", SAMPLE.read_bytes())
+
+
+def test_a_workbook_with_thousands_of_parts_is_refused(store):
+    many = rezip(SAMPLE.read_bytes(), add={f"xl/junk/{i}.txt": b"x" for i in range(2001)})
+    assert "parts inside it" in refusal(store, "many.xlsx", many)
+
+
+def test_xml_entities_in_a_workbook_are_refused(store):
+    laughs = rezip(SAMPLE.read_bytes(), add={"xl/sharedStrings.xml": LAUGHS})
+    message = refusal(store, "laughs.xlsx", laughs)
+    assert "laughs.xlsx" in message and "entities" in message
+
+
+def test_xml_entities_in_a_kml_boundary_are_refused(store):
+    kml = (b'<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+           b'<kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><name>NR31</name>'
+           b'</Placemark></kml>')
+    message = refusal(store, "NR31.kml", kml)
+    assert "entities" in message and "passwd" not in message
+
+
+def test_a_damaged_workbook_says_so_plainly(store):
+    broken = SAMPLE.read_bytes()[:5000]
+    message = refusal(store, "broken.xlsx", broken)
+    assert "broken.xlsx" in message and "Traceback" not in message
