@@ -8,6 +8,7 @@ import streamlit as st
 
 from metrics.formatting import format_change, format_value
 
+from .downloads import render_downloads
 from .judgement_text import benchmark_text, status_text, variation_text
 from metrics.windows import MONTHS
 
@@ -71,9 +72,11 @@ def render_scorecard(card: pd.DataFrame, themes: dict, sample_ids: set[str],
         head, link = st.columns([4, 1])
         head.subheader(title)
         link.page_link(THEME_PAGES[theme], label=f"Open {title}", icon="➡️")
-        st.dataframe(scorecard_table(rows, sample_ids, fallback_names), hide_index=True,
+        table = scorecard_table(rows, sample_ids, fallback_names)
+        st.dataframe(table, hide_index=True,
                      width="stretch", column_config={
                          "Indicator": st.column_config.TextColumn(width="large"),
                          "Two-year trend": st.column_config.LineChartColumn(
                              "Two-year trend", width="small"),
                          "Notes": st.column_config.TextColumn(width="medium")})
+        render_downloads(table.drop(columns="Two-year trend"), f"scorecard_{theme}")

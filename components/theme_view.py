@@ -9,7 +9,6 @@ import streamlit as st
 
 from data_loaders import geography as geo
 from data_loaders.catalogue import THEMES
-from data_loaders.exports import to_csv_bytes, to_xlsx_bytes
 from data_loaders.periods import period_label
 from data_loaders.police_uk import CRIME_TYPES, indicator_id as police_indicator_id
 from metrics.assessment import benchmark_area, compute_spc, definition_breaks
@@ -31,6 +30,7 @@ from .charts import area_bar_chart, spc_chart, trend_chart
 from .filters import Filters, current_filters
 from .access import hides_small_numbers, suppression_threshold
 from .judgement_text import benchmark_text, status_text, variation_text
+from .downloads import render_downloads
 from .small_numbers import column_sums, is_small, protect_counts, row_sums
 from .maps import area_map, class_breaks, outline_rows, shaded_rows, view_of
 
@@ -643,14 +643,3 @@ def _service_table(rows: pd.DataFrame, records: list[dict], codes: list[str], by
         return wide.reset_index().rename(columns={"index": "Service"})
     wide.index = wide.index.map(geo.area_name)
     return wide.rename(columns=titles).reset_index().rename(columns={"area_code": "Area"})
-
-
-def render_downloads(frame: pd.DataFrame, stem: str) -> None:
-    """CSV and xlsx of exactly the table shown."""
-    left, right = st.columns(2)
-    left.download_button("CSV", to_csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv",
-                         key=f"csv_{stem}")
-    right.download_button("xlsx", to_xlsx_bytes(frame), file_name=f"{stem}.xlsx",
-                          mime="application/vnd.openxmlformats-officedocument."
-                               "spreadsheetml.sheet", key=f"xlsx_{stem}")
-

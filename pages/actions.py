@@ -5,6 +5,7 @@ import streamlit as st
 from components.access import current_role
 from components.actions_view import actions_table, render_action_form
 from components.cache import current_version, get_store, load_actions, load_catalogue
+from components.downloads import render_downloads
 
 st.title("Action log")
 version = current_version()
@@ -16,7 +17,9 @@ if "action_message" in st.session_state:
 if actions.empty:
     st.info("No actions are recorded yet.")
 else:
-    st.dataframe(actions_table(actions, titles), hide_index=True, width="stretch")
+    table = actions_table(actions, titles)
+    st.dataframe(table, hide_index=True, width="stretch")
+    render_downloads(table, "action_log")
 
 
 def save(fields, number):

@@ -18,6 +18,7 @@ EXPECTED = {
     "browser.gatherUsageStats": "false",
     "client.showErrorDetails": '"none"',
     "client.toolbarMode": '"viewer"',
+    "client.disableDataExport": "true",
 }
 
 

@@ -86,3 +86,20 @@ def test_a_damaged_workbook_says_so_plainly(store):
     broken = SAMPLE.read_bytes()[:5000]
     message = refusal(store, "broken.xlsx", broken)
     assert "broken.xlsx" in message and "Traceback" not in message
+
+
+def test_downloads_neutralise_what_a_spreadsheet_would_run():
+    import pandas as pd
+
+    from components.actions_view import actions_table
+    from data_loaders.exports import to_csv_bytes, to_xlsx_bytes
+
+    actions = pd.DataFrame([{"number": 1, "raised_on": "2023-06-30",
+                             "action": '=HYPERLINK("http://evil.example","click")',
+                             "officer": "@officer", "comments": "+1", "status": "Red",
+                             "themes": ["crime"], "indicators": []}])
+    table = actions_table(actions, {})
+    text = to_csv_bytes(table).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'@officer" in text and "'+1" in text
+    frame = pd.read_excel(io.BytesIO(to_xlsx_bytes(table)), engine="calamine")
+    assert frame.loc[0, "Action"].startswith("'=")
