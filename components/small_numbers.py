@@ -29,8 +29,3 @@ def column_sums(index: list, total: str, parts: list, columns: list) -> list:
     """Sums down each column: ``total`` row = the ``parts`` rows."""
     return [((total, c), [(p, c) for p in parts if p in index]) for c in columns
             if total in index]
-
-
-def row_sums(index: list, total: str, parts: list) -> list:
-    """Sums along each row: the ``total`` column = the ``parts`` columns."""
-    return [((r, total), [(r, p) for p in parts]) for r in index]

@@ -31,7 +31,7 @@ from .filters import Filters, current_filters
 from .access import hides_small_numbers, suppression_threshold
 from .judgement_text import benchmark_text, status_text, variation_text
 from .downloads import render_downloads
-from .small_numbers import column_sums, is_small, protect_counts, row_sums
+from .small_numbers import column_sums, is_small, protect_counts
 from .maps import area_map, class_breaks, outline_rows, shaded_rows, view_of
 
 DELTA_COLOURS = {"down_good": "inverse", "up_good": "normal", "neutral": "off"}

@@ -20,11 +20,6 @@ LIMIT_FACTOR = 2.66
 D2 = 1.128
 SPC_COLUMNS = ["period_start", "value", "segment", "mean", "ucl", "lcl", "sigma", "signal",
                "side", "rules"]
-VARIATION_TEXT = {"improvement": "Special cause: improving", "concern": "Special cause: "
-                  "concerning", "neither": "Special cause: neither improving nor concerning",
-                  "common": "Common cause: no significant change",
-                  "too few": "Too few points for SPC", "not applicable":
-                  "No SPC: the figures are rolling 12-month totals"}
 
 
 def compute_xmr(series: pd.DataFrame, breaks: list[str] = ()) -> pd.DataFrame:

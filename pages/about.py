@@ -1,6 +1,5 @@
 """About: how the dashboard reaches its judgements (status, RAG, SPC, benchmarks, small
 numbers, gaps) and where its data comes from."""
-import streamlit as st
 
 from components.about_view import render_about
 

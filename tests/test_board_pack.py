@@ -4,14 +4,12 @@ numbers; a pack from a snapshot is unchanged by a later upload and a rollback.""
 from __future__ import annotations
 
 import io
-import json
 
-import pandas as pd
 import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from data_loaders.catalogue import catalogue_frame, indicator
+from data_loaders.catalogue import indicator
 from data_loaders.ingest import ingest_paths
 from data_loaders.store import Store
 from metrics.comparison import compute_trend

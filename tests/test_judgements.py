@@ -14,7 +14,7 @@ from data_loaders.officer_wide import parse_officer_wide
 from data_loaders.readers import read_sheets
 from metrics.comparison import (compute_area_comparison, compute_quarter_table, compute_trend,
                                 fy_pairs, rolling_12_months, to_quarters)
-from metrics.judgement import compute_change_pct, compute_direction, compute_rag
+from metrics.judgement import compute_direction, compute_rag
 from metrics.statement import compose_statement
 from metrics.assessment import compute_scorecard
 from metrics.summary import compute_summary, is_stale
