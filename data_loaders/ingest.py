@@ -114,6 +114,7 @@ def store_checked(checked: list[Checked], store: Store, user: str, *, is_sample=
     problems = [p for c in checked for p in c.parsed.problems
                 if p.severity in ("error", "question")]
     if problems:
+        store.log_refusals([c.parsed for c in checked], user)
         raise UploadRefused(problems)
     return store.commit([c.parsed for c in checked if not c.adds_nothing], user,
                         is_sample=is_sample)

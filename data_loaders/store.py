@@ -175,6 +175,17 @@ snapshot_uploads = sa.Table(
 )
 ACTION_STATUSES = ("Red", "Amber", "Green", "Done")
 
+# Every refused file: who tried, when, which bytes, and why. Nothing of it is stored otherwise.
+refusals = sa.Table(
+    "refusals", metadata,
+    sa.Column("refusal_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("user_name", sa.Text, nullable=False),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("reasons", sa.Text, nullable=False),  # JSON list of plain sentences
+)
+
 REFERENCE_TABLES = {"areas": areas, "population": population, "boundaries": boundaries}
 REFERENCE_KEYS = {"areas": ["area_type", "area_code"],
                   "population": ["area_type", "area_code", "year"],
@@ -471,6 +482,23 @@ class Store:
         active = latest[latest["action"] == "recorded"]
         return active.drop(columns=["event_id", "action"]).sort_values(
             ["indicator_id", "period_start"]).reset_index(drop=True)
+
+    def log_refusals(self, parsed_files: list[ParsedFile], user: str) -> None:
+        """Record each refused file (its errors and unanswered questions) in the refusals
+        log; the data version does not change, since nothing was stored."""
+        rows = [{"file_name": p.file_name, "sha256": p.sha256, "user_name": user or "not given",
+                 "at": _now(), "reasons": json.dumps([str(x) for x in p.problems
+                                                      if x.severity in ("error", "question")])}
+                for p in parsed_files if not p.ok]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(refusals.insert(), rows)
+
+    def refusals(self) -> pd.DataFrame:
+        """The refusals log, newest first, with reasons as lists."""
+        frame = self._read(sa.select(refusals).order_by(refusals.c.refusal_id.desc()))
+        frame["reasons"] = frame["reasons"].map(json.loads)
+        return frame
 
     # -- the action log ----------------------------------------------------------------
 

@@ -35,6 +35,15 @@ def change_status(action, upload_id):
 with st.expander("Roll back or restore an upload"):
     render_rollback(ledger, lambda i: change_status("rollback", i),
                     lambda i: change_status("restore", i))
+with st.expander("Refused files"):
+    refused = get_store().refusals()
+    if refused.empty:
+        st.caption("No file has been refused.")
+    else:
+        st.dataframe(refused.assign(reasons=refused["reasons"].map("; ".join))[
+            ["at", "user_name", "file_name", "sha256", "reasons"]].rename(columns={
+                "at": "When (UTC)", "user_name": "Who", "file_name": "File",
+                "sha256": "SHA-256", "reasons": "Why"}), hide_index=True, width="stretch")
 with st.expander("History of the ledger"):
     st.dataframe(load_upload_events(version), hide_index=True, width="stretch")
 

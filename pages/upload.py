@@ -62,6 +62,9 @@ if new_answers and any(state.answers.get(k) != v for k, v in new_answers.items()
 refused = [c for c in state.checked if not c.parsed.ok]
 to_store = [c for c in state.checked if not c.adds_nothing]
 if refused:
+    if state.get("refusal_logged_for") != fingerprint:  # once per batch, not every rerun
+        get_store().log_refusals([c.parsed for c in refused if c.parsed.errors], user.strip())
+        state.refusal_logged_for = fingerprint
     st.error(f"{len(refused)} of {len(state.checked)} files cannot be stored yet. Nothing from "
              "this batch will be stored until every file is clean: fix them, or remove them "
              "from the list above.")

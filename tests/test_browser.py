@@ -201,6 +201,18 @@ def test_real_police_files_upload_through_the_page(server, page, shared_data, tm
     newest = ledger.iloc[0]
     assert (newest.file_name, newest.user_name, newest.rows_revised) == (
         "hate crime correction.csv", "Test Officer", 1)
+    bad = tmp_path / "parking.csv"
+    bad.write_text("District,Period,Measure,Value\nMelton,Q1 2023/24,Parking tickets,4\n",
+                   encoding="utf-8")
+    page.goto(f"{server}/upload-files")
+    wait_idle(page)
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(bad))
+    wait_idle(page)
+    page.get_by_text("cannot be stored yet").first.wait_for(timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "upload-refused.png"), full_page=True)
+    store = Store(f"sqlite:///{store_path}")
+    assert store.refusals()["file_name"].tolist() == ["parking.csv"]
+    assert len(store.uploads()) == len(ledger)  # nothing stored
     page.goto(f"{server}/data-and-uploads")
     wait_idle(page)
     assert page.locator("[data-testid=stException]").count() == 0

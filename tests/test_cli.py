@@ -2,6 +2,7 @@
 checks and results as the Upload page; and an ingest killed mid-way leaves all or nothing."""
 from __future__ import annotations
 
+import hashlib
 import io
 import signal
 import subprocess
@@ -53,6 +54,11 @@ def test_a_refused_file_exits_non_zero_with_the_cell_and_stores_nothing(url, tmp
     assert "bad.csv" in err and "row 2" in err and "Parking tickets" in err
     assert "Traceback" not in err and str(tmp_path) not in err
     assert Store(url).uploads().empty
+    logged = Store(url).refusals()  # the refusal is logged: who, when, which bytes, why
+    assert logged["file_name"].tolist() == ["bad.csv"]
+    assert logged.iloc[0]["sha256"] == hashlib.sha256(bad.read_bytes()).hexdigest()
+    assert "Parking tickets" in logged.iloc[0]["reasons"][0]
+    assert logged.iloc[0]["user_name"] and logged.iloc[0]["at"]
 
 
 def test_a_missing_path_is_named(url, tmp_path, capsys):
