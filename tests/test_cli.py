@@ -168,3 +168,25 @@ def test_export_status_marks_counts_partners_see_hidden(seeded_store_copy, capsy
     frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
     assert (frame["suppressed"] == frame["value"].between(1, 4)).all()
     assert frame["spc_signal"].isin(["too few", "common", "concern", "improvement"]).all()
+
+
+def test_a_locked_database_gives_a_plain_message_and_stores_nothing(url, tmp_path, capsys):
+    """Another writer holds the embedded store: the command waits, then says so and exits 3,
+    and the upload can simply be run again."""
+    import sqlite3
+
+    path = tmp_path / "hate.csv"
+    path.write_text(HATE)
+    Store(url)  # create the tables
+    holder = sqlite3.connect(str(tmp_path / "store.sqlite"), timeout=0)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        assert run(url, "ingest", str(path)) == 3
+    finally:
+        holder.rollback()
+        holder.close()
+    err = capsys.readouterr().err
+    assert "busy" in err and "try again" in err and "Traceback" not in err
+    assert Store(url).uploads().empty
+    assert run(url, "ingest", str(path)) == 0  # and once it is free, the same file goes in
+    assert len(Store(url).uploads()) == 1
