@@ -12,6 +12,7 @@ VARIATION_TEXT = {"improvement": "🔵 improving (special cause)",
                   "common": "⚫ common cause (no significant change)",
                   "too few": "▫ too few points for SPC",
                   "not applicable": "▫ no SPC on rolling 12-month figures"}
+RAG_TEXT = {"Green": "🟢 Green", "Amber": "🟠 Amber", "Red": "🔴 Red"}
 BENCHMARK_WORDS = {"better": "better than", "worse": "worse than", "similar": "similar to",
                    "higher": "higher than", "lower": "lower than"}
 BENCHMARK_SYMBOLS = {"better": "✔", "worse": "✖", "similar": "≈", "higher": "▲", "lower": "▼"}
@@ -26,6 +27,11 @@ def benchmark_text(verdict: str | None, area_code: str | None) -> str:
     if not isinstance(verdict, str) or not isinstance(area_code, str):  # None or NaN
         return ""
     return f"{BENCHMARK_SYMBOLS[verdict]} {BENCHMARK_WORDS[verdict]} {geo.area_name(area_code)}"
+
+
+def rag_text(rag: str | None) -> str:
+    """'🟢 Green' etc., or '⚪ no target' when there is none (None or NaN)."""
+    return RAG_TEXT.get(rag, "⚪ no target") if isinstance(rag, str) else "⚪ no target"
 
 
 def status_text(status: str | None) -> str:

@@ -9,13 +9,12 @@ import streamlit as st
 from metrics.formatting import format_change, format_value
 
 from .downloads import render_downloads
-from .judgement_text import benchmark_text, status_text, variation_text
+from .judgement_text import benchmark_text, rag_text, status_text, variation_text
 from metrics.windows import MONTHS
 
 THEME_PAGES = {"crime": "pages/crime.py", "reoffending": "pages/reoffending.py",
                "domestic_abuse": "pages/domestic_abuse.py", "asb": "pages/asb.py",
                "hate_crime": "pages/hate_crime.py"}
-RAG_TEXT = {"Green": "🟢 Green", "Amber": "🟠 Amber", "Red": "🔴 Red"}
 STATUS_TEXT = {"ok": "", "partial": "⚠ incomplete period", "stale": "⏳ stale",
                "missing": "✖ no data"}
 
@@ -50,7 +49,7 @@ def scorecard_table(card: pd.DataFrame, sample_ids: set[str], area_names: dict) 
         "A year earlier": [format_value(v, u) for v, u in
                            zip(card["previous_value"], card["unit"])],
         "Change": change,
-        "RAG": card["rag"].map(lambda r: RAG_TEXT.get(r, "⚪ none")),
+        "RAG": card["rag"].map(rag_text),
         "Variation (SPC)": card["variation"].map(variation_text),
         "Benchmark": [benchmark_text(v, a) for v, a in zip(card["benchmark"],
                                                             card["benchmark_area"])],

@@ -29,16 +29,14 @@ from .cache import (current_version, load_actions, load_assessments, load_catalo
 from .charts import area_bar_chart, spc_chart, trend_chart
 from .filters import Filters, current_filters
 from .access import hides_small_numbers, suppression_threshold
-from .judgement_text import benchmark_text, status_text, variation_text
+from .judgement_text import benchmark_text, rag_text, status_text, variation_text
 from .downloads import render_downloads
 from .small_numbers import column_sums, is_small, protect_counts
 from .maps import area_map, class_breaks, outline_rows, shaded_rows, view_of
 
 DELTA_COLOURS = {"down_good": "inverse", "up_good": "normal", "neutral": "off"}
-RAG_WORDS = {"Green": "🟢 Green", "Amber": "🟠 Amber", "Red": "🔴 Red", None: "⚪ No target"}
 POLICE_TYPES = {police_indicator_id(t): t for t in CRIME_TYPES}
 ALL_CRIME = "police_total_excl_asb"
-RUTLAND = "E06000017"  # not in the county: compared with the board area
 
 
 def render_theme(theme: str) -> None:
@@ -110,7 +108,7 @@ def render_tiles(records: list[dict], summaries: dict, sample: set, area_code: s
                       delta_color=DELTA_COLOURS[record["polarity"]],
                       help=f"{record['definition']} Source: {record['source']}.")
             notes = [row["period"], row["direction"] or f"change withheld: {row['withheld']}",
-                     RAG_WORDS[row["rag"]], variation_text(row["variation"]),
+                     rag_text(row["rag"]), variation_text(row["variation"]),
                      benchmark_text(row["benchmark"], row["benchmark_area"])]
             if row["figure_area"] != area_code:
                 notes.append(f"{geo.area_name(row['figure_area'])} figure")
@@ -155,13 +153,6 @@ def _window(observations: pd.DataFrame, record: dict, filters: Filters) -> Windo
     return None
 
 
-def _comparator(area_code: str) -> str | None:
-    """Whom an area is compared with: a district with the county (Rutland with the board)."""
-    if area_code == RUTLAND:
-        return geo.BOARD_CODE
-    return geo.COUNTY_CODE if area_code in geo.DISTRICTS else None
-
-
 def render_statement(observations, record, filters: Filters, population) -> None:
     """The statement for the area, or for the county where the figure is county-wide."""
     populations = dict(zip(population["area_code"], population["population"]))
@@ -169,7 +160,7 @@ def render_statement(observations, record, filters: Filters, population) -> None
                                           filters.kind, filters.end, populations,
                                           geo.COUNTY_CODE)
     whose = summary["figure_area"]
-    other = _comparator(whose)
+    other = benchmark_area(whose)
     theirs = compute_summary(observations, record, other, filters.kind, filters.end,
                              populations.get(other)) if other else None
     st.subheader("Position statement")
