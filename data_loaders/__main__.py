@@ -13,7 +13,7 @@ from .exports import tidy_export, to_csv_bytes, to_xlsx_bytes
 from .ingest import ingest_paths, load_sample_data
 from .model import KINDS
 from .problems import UploadRefused
-from .store import Store, StoreBusy
+from .store import Store, StoreBusy, StoreFull
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,6 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     except StoreBusy as busy:
         print(f"Not done: {busy}. Nothing was changed; try again in a minute.", file=sys.stderr)
         return 3
+    except StoreFull as full:
+        print(f"Not done: {full}. Nothing was changed and everything stored before is "
+              "intact; free some space on the database's disk and run this again.",
+              file=sys.stderr)
+        return 4
 
 
 def _parser() -> argparse.ArgumentParser:

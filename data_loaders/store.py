@@ -8,6 +8,7 @@ restoring it undoes the rollback. Each batch of uploads is one transaction.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -196,6 +197,24 @@ class StoreBusy(Exception):
     """The database is locked by another writer; the caller should say so and offer a retry."""
 
 
+class StoreFull(Exception):
+    """The database's disk (or its size quota) is full: the write was undone, nothing earlier
+    was touched, and the caller should say so and ask for space to be freed."""
+
+
+def _plain_write_error(exc: OperationalError) -> Exception | None:
+    """StoreBusy or StoreFull for the two faults an officer can do something about."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return StoreBusy("the database is busy with another upload")
+    # SQLite says 'database or disk is full' (SQLITE_FULL, also for ENOSPC); PostgreSQL's
+    # DiskFull is SQLSTATE 53100, 'could not extend file ... No space left on device'.
+    if "disk is full" in text or "no space left" in text or \
+            getattr(getattr(exc, "orig", None), "sqlstate", None) == "53100":
+        return StoreFull("the server's disk is full")
+    return None
+
+
 def default_url() -> str:
     """DATABASE_URL when set (PostgreSQL for shared servers), else the embedded SQLite file,
     whose location DASHBOARD_SQLITE_PATH may change."""
@@ -370,27 +389,35 @@ class Store:
 
         Files whose bytes match a stored upload add nothing and get no id. Raises ValueError
         when a file still has errors or unanswered questions, StoreBusy when the database is
-        locked.
+        locked, StoreFull when its disk is full.
         """
         for parsed in parsed_files:
             if not parsed.ok:
                 raise ValueError(f"{parsed.file_name} has errors; nothing was stored")
         ids = []
+        with self._writing() as conn:
+            seen = set()
+            for parsed in parsed_files:
+                if parsed.sha256 in seen or self._duplicate_in(conn, parsed.sha256):
+                    continue
+                seen.add(parsed.sha256)
+                ids.append(self._store_one(conn, parsed, user, is_sample))
+            if ids:
+                self._bump_version(conn)
+        return ids
+
+    @contextlib.contextmanager
+    def _writing(self):
+        """One write transaction: all of it or none. A locked or full database raises
+        StoreBusy or StoreFull (nothing written, nothing earlier touched), not a traceback."""
         try:
             with self.engine.begin() as conn:
-                seen = set()
-                for parsed in parsed_files:
-                    if parsed.sha256 in seen or self._duplicate_in(conn, parsed.sha256):
-                        continue
-                    seen.add(parsed.sha256)
-                    ids.append(self._store_one(conn, parsed, user, is_sample))
-                if ids:
-                    self._bump_version(conn)
+                yield conn
         except OperationalError as exc:
-            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
-                raise StoreBusy("the database is busy with another upload") from exc
-            raise
-        return ids
+            plain = _plain_write_error(exc)
+            if plain is None:
+                raise
+            raise plain from exc
 
     def _duplicate_in(self, conn, sha256: str) -> bool:
         query = sa.select(uploads.c.upload_id).where(uploads.c.sha256 == sha256,
@@ -424,7 +451,7 @@ class Store:
         self._set_status(upload_id, "rolled back", "stored", user, action="restored")
 
     def _set_status(self, upload_id, before, after, user, action=None) -> None:
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             done = conn.execute(uploads.update().where(uploads.c.upload_id == int(upload_id),
                                                        uploads.c.status == before)
                                 .values(status=after)).rowcount
@@ -447,7 +474,7 @@ class Store:
     def record_definition_change(self, indicator_id: str, period_start: str, note: str,
                                  user: str) -> int:
         """Record that an indicator's definition changed from ``period_start`` (ISO date)."""
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             next_id = (conn.execute(sa.select(sa.func.max(definition_changes.c.change_id)))
                        .scalar() or 0) + 1
             conn.execute(definition_changes.insert().values(
@@ -463,7 +490,7 @@ class Store:
         if row.empty:
             raise KeyError(f"definition change {change_id} is not active")
         first = row.iloc[0]
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(definition_changes.insert().values(
                 change_id=int(change_id), indicator_id=first["indicator_id"],
                 period_start=first["period_start"], note=first["note"], user_name=user,
@@ -491,7 +518,7 @@ class Store:
                                                       if x.severity in ("error", "question")])}
                 for p in parsed_files if not p.ok]
         if rows:
-            with self.engine.begin() as conn:
+            with self._writing() as conn:
                 conn.execute(refusals.insert(), rows)
 
     def refusals(self) -> pd.DataFrame:
@@ -510,7 +537,7 @@ class Store:
             raise ValueError(f"status must be one of {', '.join(ACTION_STATUSES)}")
         if not str(fields["action"]).strip():
             raise ValueError("the action needs its text")
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             if number is None:
                 number = (conn.execute(sa.select(sa.func.max(action_versions.c.number)))
                           .scalar() or 0) + 1
@@ -547,7 +574,7 @@ class Store:
         """Freeze the data as it is now under ``name``; returns the snapshot's id."""
         if not name.strip():
             raise ValueError("a snapshot needs a name, e.g. 'Board 15 December 2023'")
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             snapshot_id = conn.execute(snapshots.insert().values(
                 name=name.strip(), user_name=user, at=_now(),
                 change_event_max=conn.execute(sa.select(sa.func.coalesce(

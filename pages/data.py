@@ -8,7 +8,7 @@ from components.data_view import (coverage_table, render_definition_changes, ren
                                   render_ledger, render_rollback)
 from components.filters import quarters_held
 from data_loaders.catalogue import THEMES
-from data_loaders.store import StoreBusy
+from data_loaders.store import StoreBusy, StoreFull
 from metrics.coverage import compute_coverage
 
 st.title("Data")
@@ -26,6 +26,10 @@ def change_status(action, upload_id):
         getattr(get_store(), action)(upload_id, st.session_state.get("uploader_name") or "officer")
     except StoreBusy:
         st.error("The database is busy with another upload; nothing changed. Try again.")
+        return
+    except StoreFull:
+        st.error("The server's disk is full; nothing changed. Ask the dashboard's "
+                 "administrator to free some space, then try again.")
         return
     done = "rolled back" if action == "rollback" else "restored"
     st.session_state.ledger_message = f"Upload {upload_id} {done}."

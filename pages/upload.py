@@ -8,7 +8,7 @@ from components.cache import current_version, get_store, load_reference
 from components.upload_view import ACCEPTED_TYPES, render_checked_file
 from data_loaders.ingest import check_files, store_checked
 from data_loaders.problems import UploadRefused
-from data_loaders.store import StoreBusy
+from data_loaders.store import StoreBusy, StoreFull
 from data_loaders.templates import build_long_template
 
 st.title("Upload data")
@@ -83,6 +83,11 @@ if st.button(f"Store {len(to_store)} file{'s' if len(to_store) > 1 else ''}", ty
     except StoreBusy:
         st.error("The database is busy with another upload. Nothing was stored; press the "
                  "button again in a moment.")
+        st.stop()
+    except StoreFull:
+        st.error("The server's disk is full. Nothing from this batch was stored and everything "
+                 "stored before is intact. Ask the dashboard's administrator to free some "
+                 "space, then press the button again.")
         st.stop()
     except UploadRefused as refusal:
         st.error("Nothing was stored:\n\n" + "\n".join(f"- {p}" for p in refusal.problems))
