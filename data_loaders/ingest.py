@@ -116,8 +116,9 @@ def store_checked(checked: list[Checked], store: Store, user: str, *, is_sample=
     if problems:
         store.log_refusals([c.parsed for c in checked], user)
         raise UploadRefused(problems)
-    return store.commit([c.parsed for c in checked if not c.adds_nothing], user,
-                        is_sample=is_sample)
+    kept = [c for c in checked if not c.adds_nothing]
+    return store.commit([c.parsed for c in kept], user, is_sample=is_sample,
+                        previews=[c.preview for c in kept])
 
 
 def ingest_paths(paths: list[Path], store: Store, user: str, answers: dict | None = None,

@@ -9,6 +9,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from . import geography as geo
@@ -230,43 +231,66 @@ def derive_counts(incidents: pd.DataFrame, context: PoliceContext) -> pd.DataFra
     """
     placed = incidents[incidents["district_code"].notna()]
     months = sorted(incidents["month"].unique())
-    frames = []
-    levels = {
-        "lsoa": ("lsoa_code", sorted(set(context.lsoa_district) | set(placed["lsoa_code"]))),
-        "beat": ("beat_code", sorted({b for bs in context.beats.values() for b in bs}
-                                     | set(placed["beat_code"].dropna()))),
-        "district": ("district_code", list(geo.DISTRICTS)),
-    }
-    for area_type, (column, codes) in levels.items():
-        if area_type == "lsoa":
-            codes = [c for c in codes if context.lsoa_district.get(c, "x") in geo.DISTRICTS
-                     or c in set(placed["lsoa_code"])]
-        counts = placed.groupby([column, "month", "crime_type"]).size()
-        frames.append(_complete(counts, codes, months, area_type))
-    county = placed[placed["district_code"].isin(geo.COUNTY_DISTRICTS)]
-    for area_type, code, rows in (("county", geo.COUNTY_CODE, county),
-                                  ("board", geo.BOARD_CODE, placed)):
-        counts = rows.assign(area=code).groupby(["area", "month", "crime_type"]).size()
-        frames.append(_complete(counts, [code], months, area_type))
+    month_at = _positions(placed["month"], months)
+    type_at = _positions(placed["crime_type"], CRIME_TYPES)
+    placed_lsoas = set(placed["lsoa_code"])
+    lsoas = [c for c in sorted(set(context.lsoa_district) | placed_lsoas)
+             if context.lsoa_district.get(c, "x") in geo.DISTRICTS or c in placed_lsoas]
+    beats = sorted({b for bs in context.beats.values() for b in bs}
+                   | set(placed["beat_code"].dropna()))
+    in_county = placed["district_code"].isin(geo.COUNTY_DISTRICTS).to_numpy()
+    everyone = np.zeros(len(placed), dtype=np.int64)
+    levels = [
+        ("lsoa", lsoas, _positions(placed["lsoa_code"], lsoas)),
+        ("beat", beats, _positions(placed["beat_code"], beats)),
+        ("district", list(geo.DISTRICTS), _positions(placed["district_code"], geo.DISTRICTS)),
+        ("county", [geo.COUNTY_CODE], np.where(in_county, everyone, -1)),
+        ("board", [geo.BOARD_CODE], everyone),
+    ]
+    frames = [_complete(_tally(area_at, month_at, type_at, len(codes), len(months)), codes,
+                        months, area_type) for area_type, codes, area_at in levels]
     return pd.concat(frames, ignore_index=True)[OBSERVATION_COLUMNS]
 
 
-def _complete(counts: pd.Series, codes: list[str], months: list[str], area_type: str
+def _positions(values: pd.Series, categories) -> np.ndarray:
+    """Each value's position in ``categories`` (-1 where it is not one of them), as int64
+    so positions can be combined into one index without overflowing."""
+    return pd.Categorical(values, categories=list(categories)).codes.astype(np.int64)
+
+
+def _tally(area_at, month_at, type_at, n_areas: int, n_months: int) -> np.ndarray:
+    """Counts of incidents per area x month x crime type (shape n_areas, n_months, types);
+    incidents whose area is not among the areas (position -1) are not counted."""
+    n_types = len(CRIME_TYPES)
+    keep = (area_at >= 0) & (month_at >= 0) & (type_at >= 0)
+    cell = (area_at[keep] * n_months + month_at[keep]) * n_types + type_at[keep]
+    counts = np.bincount(cell, minlength=n_areas * n_months * n_types)
+    return counts.reshape(n_areas, n_months, n_types)
+
+
+INDICATOR_IDS = np.array([indicator_id(t) for t in CRIME_TYPES], dtype=object)
+NOT_ASB = np.array([t != ASB for t in CRIME_TYPES])
+
+
+def _complete(counts: np.ndarray, codes: list[str], months: list[str], area_type: str
               ) -> pd.DataFrame:
-    """Counts as tidy rows for every area x month x type, zeros filled, plus the total."""
-    index = pd.MultiIndex.from_product([codes, months, CRIME_TYPES],
-                                       names=["area_code", "month", "crime_type"])
-    full = counts.reindex(index, fill_value=0).rename("value").reset_index()
-    total = (full[full["crime_type"] != ASB].groupby(["area_code", "month"])["value"].sum()
-             .reset_index().assign(crime_type=None))
-    full = pd.concat([full, total], ignore_index=True)
+    """Counts (area x month x type, zeros included) as tidy rows: every area, month and type
+    in that order, then all crime excluding ASB for every area (by code) and month."""
+    n_areas, n_months, n_types = counts.shape
+    by_code = np.argsort(np.array(codes, dtype=object), kind="stable")
+    codes_ = np.array(codes, dtype=object)
+    periods = np.array([m + "-01" for m in months], dtype=object)
+    total = counts[:, :, NOT_ASB].sum(axis=2)[by_code]
     return pd.DataFrame({
-        "indicator_id": full["crime_type"].map(lambda t: indicator_id(t) if t else TOTAL_ID),
+        "indicator_id": np.concatenate([np.tile(INDICATOR_IDS, n_areas * n_months),
+                                        np.full(n_areas * n_months, TOTAL_ID, dtype=object)]),
         "area_type": area_type,
-        "area_code": full["area_code"],
-        "period_start": full["month"] + "-01",
+        "area_code": np.concatenate([np.repeat(codes_, n_months * n_types),
+                                     np.repeat(codes_[by_code], n_months)]),
+        "period_start": np.concatenate([np.tile(np.repeat(periods, n_types), n_areas),
+                                        np.tile(periods, n_areas)]),
         "granularity": "month",
-        "value": full["value"].astype("float64"),
+        "value": np.concatenate([counts.ravel(), total.ravel()]).astype("float64"),
         "numerator": float("nan"),
         "denominator": float("nan"),
     })

@@ -244,6 +244,7 @@ class Preview:
     incidents_new: int
     incidents_held: int
     duplicate_of: dict | None  # the stored upload with the same sha256, if any
+    data_version: int = 0  # the store's data version when the comparison was made
 
 
 class Store:
@@ -263,10 +264,14 @@ class Store:
 
     def data_version(self) -> int:
         """A number that changes whenever any upload is stored, rolled back or restored."""
-        with self.engine.connect() as conn:
-            value = conn.execute(sa.select(meta.c.value).where(meta.c.key == "data_version")
-                                 ).scalar()
-        return int(value or 0)
+        return self._version()
+
+    def _version(self, conn=None) -> int:
+        query = sa.select(meta.c.value).where(meta.c.key == "data_version")
+        if conn is not None:
+            return int(conn.execute(query).scalar() or 0)
+        with self.engine.connect() as connection:
+            return int(connection.execute(query).scalar() or 0)
 
     def uploads(self) -> pd.DataFrame:
         """The ledger, newest first: one row per upload with its counts and status."""
@@ -356,11 +361,10 @@ class Store:
 
     def preview(self, parsed: ParsedFile, conn=None) -> Preview:
         """What storing ``parsed`` would add, revise and leave unchanged."""
+        version = self._version(conn)  # read first: a change after it makes the preview stale
         new = parsed.observations
-        current = self.observations(indicator_ids=sorted(new["indicator_id"].unique()),
-                                    conn=conn) if len(new) else new.iloc[0:0]
-        merged = new.merge(current[OBSERVATION_KEY + ["value"]], on=OBSERVATION_KEY, how="left",
-                           suffixes=("", "_old"))
+        current = self._stored_values(new, conn)
+        merged = new.merge(current, on=OBSERVATION_KEY, how="left", suffixes=("", "_old"))
         has_old = merged["value_old"].notna()
         same = has_old & ((merged["value"] - merged["value_old"]).abs() <= 1e-9)
         revised = merged[has_old & ~same].rename(columns={"value": "new_value",
@@ -375,18 +379,45 @@ class Store:
             incidents_new=0 if parsed.incidents is None else len(parsed.incidents) - held,
             incidents_held=held,
             duplicate_of=None if conn is not None else self.find_duplicate(parsed.sha256),
+            data_version=version,
         )
 
+    def _stored_values(self, new: pd.DataFrame, conn=None) -> pd.DataFrame:
+        """Current values (OBSERVATION_KEY + value) of the indicators and periods ``new``
+        holds. Only those rows are read: reading the indicators' whole history made every
+        police.uk month slower to preview than the one before."""
+        if not len(new):
+            return pd.DataFrame({c: pd.Series(dtype="float64" if c == "value" else "object")
+                                 for c in OBSERVATION_KEY + ["value"]})
+        table = _current(observations, OBSERVATION_KEY, where=[
+            observations.c.indicator_id.in_(sorted(new["indicator_id"].unique())),
+            observations.c.period_start.in_(sorted(new["period_start"].unique()))])
+        frame = self._read(sa.select(*[table.c[c] for c in OBSERVATION_KEY + ["value"]]), conn)
+        frame["value"] = frame["value"].astype("float64")
+        return frame
+
     def _held_incidents(self, frame: pd.DataFrame, conn=None) -> int:
-        held = self.incidents(months=sorted(frame["month"].unique()), conn=conn)
+        """How many of ``frame``'s incidents the store already holds as current."""
+        months = sorted(frame["month"].unique())
+        active = sa.select(incidents.c.month, sa.func.max(incidents.c.upload_id).label("uid")) \
+            .join(uploads, uploads.c.upload_id == incidents.c.upload_id) \
+            .where(_counted(None), incidents.c.month.in_(months)) \
+            .group_by(incidents.c.month).subquery()
+        query = sa.select(incidents.c.incident_key).join(
+            active, sa.and_(active.c.month == incidents.c.month,
+                            active.c.uid == incidents.c.upload_id))
+        held = self._read(query, conn)
         return int(frame["incident_key"].isin(held["incident_key"]).sum())
 
     # -- writing ------------------------------------------------------------------------
 
-    def commit(self, parsed_files: list[ParsedFile], user: str, *, is_sample: bool = False
-               ) -> list[int]:
+    def commit(self, parsed_files: list[ParsedFile], user: str, *, is_sample: bool = False,
+               previews: list[Preview | None] | None = None) -> list[int]:
         """Store a batch of clean files in one transaction; returns their upload ids.
 
+        ``previews`` (one per file, or None) are the comparisons the officer saw; each is
+        reused when nothing was stored since it was made and no earlier file of the batch
+        touches its indicators, periods or months, so a batch is not compared twice.
         Files whose bytes match a stored upload add nothing and get no id. Raises ValueError
         when a file still has errors or unanswered questions, StoreBusy when the database is
         locked, StoreFull when its disk is full.
@@ -394,16 +425,26 @@ class Store:
         for parsed in parsed_files:
             if not parsed.ok:
                 raise ValueError(f"{parsed.file_name} has errors; nothing was stored")
+        previews = list(previews) if previews is not None else [None] * len(parsed_files)
         ids = []
         with self._writing() as conn:
-            seen = set()
-            for parsed in parsed_files:
+            batch, seen = [], set()
+            for parsed, preview in zip(parsed_files, previews):
                 if parsed.sha256 in seen or self._duplicate_in(conn, parsed.sha256):
                     continue
                 seen.add(parsed.sha256)
-                ids.append(self._store_one(conn, parsed, user, is_sample))
-            if ids:
-                self._bump_version(conn)
+                batch.append((parsed, preview))
+            if not batch:
+                return ids
+            # The version first: its update holds the write lock, so nothing else is stored
+            # between the check below and this batch's rows.
+            version, touched = self._bump_version(conn), set()
+            for parsed, preview in batch:
+                keys = _touches(parsed)
+                if preview is None or preview.data_version != version or keys & touched:
+                    preview = self.preview(parsed, conn=conn)
+                touched |= keys
+                ids.append(self._store_one(conn, parsed, preview, user, is_sample))
         return ids
 
     @contextlib.contextmanager
@@ -424,8 +465,8 @@ class Store:
                                                      uploads.c.status == "stored")
         return conn.execute(query).first() is not None
 
-    def _store_one(self, conn, parsed: ParsedFile, user: str, is_sample: bool) -> int:
-        preview = self.preview(parsed, conn=conn)
+    def _store_one(self, conn, parsed: ParsedFile, preview: Preview, user: str,
+                   is_sample: bool) -> int:
         now = _now()
         upload_id = conn.execute(uploads.insert().values(
             file_name=parsed.file_name, sha256=parsed.sha256, user_name=user, uploaded_at=now,
@@ -462,14 +503,14 @@ class Store:
                                                        at=_now()))
             self._bump_version(conn)
 
-    def _bump_version(self, conn) -> None:
-        version = conn.execute(sa.select(meta.c.value).where(meta.c.key == "data_version")
-                               ).scalar()
-        if version is None:
+    def _bump_version(self, conn) -> int:
+        """Add one to the data version and return the version before. The update comes
+        first so the row (PostgreSQL) or the database (SQLite) is locked before it is read."""
+        bumped = conn.execute(meta.update().where(meta.c.key == "data_version").values(
+            value=sa.cast(sa.cast(meta.c.value, sa.Integer) + 1, sa.Text))).rowcount
+        if not bumped:
             conn.execute(meta.insert().values(key="data_version", value="1"))
-        else:
-            conn.execute(meta.update().where(meta.c.key == "data_version")
-                         .values(value=str(int(version) + 1)))
+        return self._version(conn) - 1
 
     def record_definition_change(self, indicator_id: str, period_start: str, note: str,
                                  user: str) -> int:
@@ -617,26 +658,63 @@ def _counted(snapshot: int | None):
         snapshot_uploads.c.snapshot_id == int(snapshot)))
 
 
-def _current(table: sa.Table, key: list[str], snapshot: int | None = None):
+def _current(table: sa.Table, key: list[str], snapshot: int | None = None, where=()):
     """A subquery of ``table`` keeping, for each key, the row of the newest upload that
-    counts (see _counted)."""
+    counts (see _counted). ``where`` narrows ``table`` first, on key columns only (so whole
+    keys are kept or dropped), and the database ranks only those rows."""
     rank = sa.func.row_number().over(partition_by=[table.c[k] for k in key],
                                      order_by=table.c.upload_id.desc()).label("rank")
     ranked = (sa.select(table, uploads.c.is_sample, rank)
               .join(uploads, uploads.c.upload_id == table.c.upload_id)
-              .where(_counted(snapshot)).subquery())
+              .where(_counted(snapshot), *where).subquery())
     return sa.select(ranked).where(ranked.c.rank == 1).subquery()
 
 
 def _insert(conn, table: sa.Table, frame: pd.DataFrame, columns: list[str], upload_id: int):
+    """Append ``frame``'s rows under ``upload_id`` through the driver of the transaction's
+    own connection: COPY on PostgreSQL, executemany of plain tuples on SQLite. SQLAlchemy's
+    executemany of dicts spent longer building parameters than the database spent writing.
+    A driver error is raised as SQLAlchemy's, so _writing reads a full disk the same way."""
     if frame is None or not len(frame):
         return
-    records = frame[columns].astype(object).where(frame[columns].notna(), None)
-    rows = records.to_dict("records")
-    for row in rows:
-        row["upload_id"] = upload_id
-    for start in range(0, len(rows), 20000):
-        conn.execute(table.insert(), rows[start:start + 20000])
+    names = ["upload_id", *columns]
+    rows = list(zip([upload_id] * len(frame), *[_plain(frame[c], table.c[c]) for c in columns]))
+    quote = conn.dialect.identifier_preparer.quote
+    into = f"{quote(table.name)} ({', '.join(quote(n) for n in names)})"
+    cursor = conn.connection.cursor()
+    try:
+        if conn.dialect.name == "postgresql":
+            statement = f"COPY {into} FROM STDIN"
+            with cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            statement = f"INSERT INTO {into} VALUES ({', '.join('?' * len(names))})"
+            cursor.executemany(statement, rows)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise sa.exc.DBAPIError.instance(statement, None, exc,
+                                         conn.dialect.loaded_dbapi.Error) from exc
+    finally:
+        cursor.close()
+
+
+def _plain(values: pd.Series, column: sa.Column) -> list:
+    """A column's values as Python objects the drivers take: None for missing, int for an
+    integer column (COPY's text format refuses '2011.0' where PostgreSQL wants 2011)."""
+    plain = values.astype(object).where(values.notna(), None).tolist()
+    if isinstance(column.type, sa.Integer):
+        return [None if v is None else int(v) for v in plain]
+    return plain
+
+
+def _touches(parsed: ParsedFile) -> set[tuple[str, str]]:
+    """What a file's preview compared with the store: its (indicator, period) pairs and its
+    incident months. A file stored earlier in the batch with any of them makes it stale."""
+    pairs = parsed.observations[["indicator_id", "period_start"]].drop_duplicates()
+    keys = set(zip(pairs["indicator_id"], pairs["period_start"]))
+    if parsed.incidents is not None:
+        keys |= {("incidents", month) for month in parsed.incidents["month"].unique()}
+    return keys
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -185,3 +185,45 @@ def test_definition_changes_as_they_stood_at_a_snapshot(store):
     store.withdraw_definition_change(change, "Ann")
     assert store.definition_changes().empty
     assert store.definition_changes(snapshot)["change_id"].tolist() == [change]
+
+
+def ledger_counts(store: Store) -> list[tuple]:
+    ledger = store.uploads().sort_values("upload_id")
+    return [tuple(r) for r in ledger[["file_name", "rows_added", "rows_revised",
+                                      "rows_unchanged"]].itertuples(index=False)]
+
+
+def test_a_preview_still_true_at_commit_is_not_made_again(store, monkeypatch):
+    first = parsed("a.xlsx", {BLABY_Q1: 1.0, BLABY_Q2: 2.0})
+    preview = store.preview(first)
+    made = []
+    monkeypatch.setattr(Store, "preview", lambda self, *a, **k: made.append(a) or None)
+    store.commit([first], "o", previews=[preview])
+    assert made == []  # the comparison the officer saw was used, not read again
+    assert ledger_counts(store) == [("a.xlsx", 2, 0, 0)]
+
+
+def test_a_batch_counts_each_file_against_the_files_stored_before_it(store):
+    first = parsed("a.xlsx", {BLABY_Q1: 1.0, BLABY_Q2: 2.0})
+    correction = parsed("b.xlsx", {BLABY_Q1: 1.5})
+    previews = [store.preview(first), store.preview(correction)]  # both against an empty store
+    assert len(previews[1].added) == 1
+    store.commit([first, correction], "o", previews=previews)
+    assert ledger_counts(store) == [("a.xlsx", 2, 0, 0), ("b.xlsx", 0, 1, 0)]
+    assert current(store) == {BLABY_Q1: 1.5, BLABY_Q2: 2.0}
+
+
+def test_a_preview_made_before_another_upload_is_made_again(store):
+    correction = parsed("b.xlsx", {BLABY_Q1: 1.5})
+    stale = store.preview(correction)
+    store.commit([parsed("a.xlsx", {BLABY_Q1: 1.0})], "someone else")
+    store.commit([correction], "o", previews=[stale])
+    assert ledger_counts(store) == [("a.xlsx", 1, 0, 0), ("b.xlsx", 0, 1, 0)]
+
+
+def test_a_preview_reads_only_the_periods_the_file_holds(store):
+    store.commit([parsed("a.xlsx", {BLABY_Q1: 1.0, BLABY_Q2: 2.0})], "o")
+    preview = store.preview(parsed("b.xlsx", {BLABY_Q2: 2.0}))
+    assert (len(preview.added), len(preview.revised), preview.unchanged) == (0, 0, 1)
+    assert store._stored_values(parsed("b.xlsx", {BLABY_Q2: 2.0}).observations)[
+        "period_start"].tolist() == ["2023-07-01"]
