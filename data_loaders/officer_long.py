@@ -171,6 +171,14 @@ class CellReader:
     ambiguous_place: dict = field(default_factory=dict)
     city_rows: list[int] = field(default_factory=list)
     empty_rows: list[int] = field(default_factory=list)
+    # The cells column by column as plain lists, and what each distinct area, measure and
+    # period text was read as: a 200,000-row table repeats a few dozen of each, and asking
+    # pandas for one cell at a time took most of a minute.
+    columns: list[list] = field(init=False, repr=False)
+    _seen: dict = field(init=False, repr=False, default_factory=dict)
+
+    def __post_init__(self):
+        self.columns = [self.sheet.cells[c].tolist() for c in self.sheet.cells.columns]
 
     def place(self, index: int | None = None, column: int | None = None) -> dict:
         return {"file": self.sheet.file_name, "sheet": self.sheet.sheet,
@@ -178,9 +186,27 @@ class CellReader:
                 "column": None if column is None else column_letter(column)}
 
     def cell(self, index: int, column: int | None):
-        if column is None or column >= self.sheet.cells.shape[1]:
+        if column is None or column >= len(self.columns):
             return None
-        return self.sheet.cells.iat[index, column]
+        return self.columns[column][index]
+
+    def row(self, index: int) -> list:
+        """Every cell of one row."""
+        return [column[index] for column in self.columns]
+
+    def _once(self, how, value):
+        """``how(value)`` the first time a value is seen, the same answer (or the same
+        exception) after that. ``how`` must depend on nothing but ``value``."""
+        key = (how, type(value), value)
+        if key not in self._seen:
+            try:
+                self._seen[key] = (True, how(value))
+            except (PeriodError, AmbiguousFinancialYear) as exc:
+                self._seen[key] = (False, exc)
+        ok, answer = self._seen[key]
+        if not ok:
+            raise answer.with_traceback(None)
+        return answer
 
     def fail(self, message: str, index: int, column: int) -> None:
         self.problems.append(error(message, **self.place(index, column)))
@@ -194,7 +220,7 @@ class CellReader:
         text = str(text).strip()
         if LSOA_CODE.fullmatch(text):
             return text.upper(), "lsoa"
-        code, area_type = geo.resolve_area_name(text)
+        code, area_type = self._once(geo.resolve_area_name, text)
         if code == geo.LEICESTER_CITY:
             self.city_rows.append(self.sheet.excel_row(index))
             return None
@@ -216,7 +242,7 @@ class CellReader:
     def measure(self, index: int, column: int) -> str | None:
         """The catalogue id of the measure cell, or None with an error."""
         text = self.cell(index, column)
-        found = None if is_blank(text) else match_measure(str(text))
+        found = None if is_blank(text) else self._once(match_measure, str(text))
         if found is None:
             what = "the measure is empty" if is_blank(text) else \
                 f'"{str(text).strip()}" is not a measure this dashboard knows'
@@ -228,7 +254,7 @@ class CellReader:
         """(period_start, granularity) of the period cell, or None with an error or question."""
         value = self.cell(index, column)
         try:
-            return parse_period("" if value is None else value, self.fy_label)
+            return self._once(self._period_of, "" if value is None else value)
         except AmbiguousFinancialYear:
             text = " ".join(str(value).split())
             self.ambiguous.setdefault(text, []).append(self.sheet.excel_row(index))
@@ -237,6 +263,9 @@ class CellReader:
             hint = "" if PERIOD_FORMS in str(exc) else f"; write it like {PERIOD_FORMS}"
             self.fail(f"{exc}{hint}", index, column)
         return None
+
+    def _period_of(self, value) -> tuple[str, str]:
+        return parse_period(value, self.fy_label)
 
     def number(self, index: int, column: int | None, unit: str | None, what: str = "value"
                ) -> float | None:
@@ -394,7 +423,7 @@ def parse_officer_long(sheet: RawSheet, sha256: str, answers: dict | None = None
     reader = CellReader(sheet, (answers or {}).get("fy_label"))
     records, rows, read = [], [], []
     for index in range(header + 1, len(sheet.cells)):
-        if all(is_blank(v) for v in sheet.cells.iloc[index].tolist()):
+        if all(is_blank(v) for v in reader.row(index)):
             continue  # blank rows separate blocks; they hold nothing to read
         read.append(index)
         record = _row_record(reader, index, cols)
