@@ -187,6 +187,19 @@ refusals = sa.Table(
     sa.Column("reasons", sa.Text, nullable=False),  # JSON list of plain sentences
 )
 
+# What admins change in the app: roles granted to e-mail addresses (kind 'role') and settings
+# (kind 'setting'). Append-only; the newest row per kind and name is current, and an empty
+# value withdraws it, so who changed what and when is never lost.
+admin_changes = sa.Table(
+    "admin_changes", metadata,
+    sa.Column("change_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # role | setting
+    sa.Column("name", sa.Text, nullable=False),  # an e-mail address or a setting's name
+    sa.Column("value", sa.Text, nullable=False),  # the role or the setting; "" withdraws
+    sa.Column("user_name", sa.Text, nullable=False),
+    sa.Column("at", sa.String(32), nullable=False),
+)
+
 REFERENCE_TABLES = {"areas": areas, "population": population, "boundaries": boundaries}
 REFERENCE_KEYS = {"areas": ["area_type", "area_code"],
                   "population": ["area_type", "area_code", "year"],
@@ -643,6 +656,29 @@ class Store:
         if row is None:
             raise KeyError(f"snapshot {snapshot} does not exist")
         return dict(row)
+
+    # -- what admins change in the app --------------------------------------------------
+
+    def record_admin_change(self, kind: str, name: str, value: str, user: str) -> None:
+        """Grant a role (kind 'role', name an e-mail address) or set a setting (kind
+        'setting'); an empty ``value`` withdraws it. The data version does not change."""
+        if kind not in ("role", "setting") or not name.strip():
+            raise ValueError("an admin change needs kind 'role' or 'setting' and a name")
+        with self._writing() as conn:
+            conn.execute(admin_changes.insert().values(kind=kind, name=name.strip(),
+                                                       value=value, user_name=user, at=_now()))
+
+    def admin_values(self, kind: str) -> pd.DataFrame:
+        """What is in force of one kind: name, value, user_name, at (one row per name)."""
+        frame = self._read(sa.select(admin_changes).where(admin_changes.c.kind == kind)
+                           .order_by(admin_changes.c.change_id))
+        current = frame.groupby("name").tail(1)
+        return current[current["value"] != ""][["name", "value", "user_name", "at"]] \
+            .sort_values("name").reset_index(drop=True)
+
+    def admin_history(self) -> pd.DataFrame:
+        """Every admin change, newest first."""
+        return self._read(sa.select(admin_changes).order_by(admin_changes.c.change_id.desc()))
 
     def is_empty(self) -> bool:
         with self.engine.connect() as conn:
