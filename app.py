@@ -5,12 +5,20 @@ import streamlit as st
 
 from components.cache import (current_version, ensure_sample_data, load_ledger,
                               load_observations, load_reference, load_snapshots)
-from components.access import current_role, render_role_switch
+from components.access import allowed, render_gate, render_identity, start_run
+from components.writes import WriteRefused
 from components.filters import quarters_held, render_shared_filters, render_snapshot_choice
 
 PAGES = Path(__file__).parent / "pages"
 
 st.set_page_config(page_title="Safer Communities Performance", layout="wide")
+# Who is looking is read afresh on every rerun (sign-in, the allow-list in the secrets, the
+# app's grants), so a removal takes effect at once. Someone who may see nothing gets one
+# page with no data, and navigation with nothing else in it.
+if start_run().role is None:
+    st.navigation([st.Page(render_gate, title="Sign in", url_path="sign-in")],
+                  position="hidden").run()
+    st.stop()
 ensure_sample_data()
 
 # URL paths differ from the page files' names on purpose: on a fresh server, Streamlit runs a
@@ -39,10 +47,14 @@ data_pages = [
     st.Page(PAGES / "upload.py", title="Upload", icon="⬆️", url_path="upload-files"),
     st.Page(PAGES / "data.py", title="Data and uploads", icon="🗂️", url_path="data-and-uploads"),
 ]
-# Partners (viewers) never get the upload and data pages: not listed, not reachable by URL.
+admin = st.Page(PAGES / "admin.py", title="Roles and settings", icon="🔐",
+                url_path="roles-and-settings")
+# Pages a role may not use are not listed, so their URLs open nothing (each page checks too).
 sections = {"Dashboard": dashboard, "About": [about]}
-if current_role() != "viewer":
+if allowed("officer"):
     sections["Data"] = data_pages
+if allowed("admin"):
+    sections["Admin"] = [admin]
 navigation = st.navigation(sections, expanded=True)  # every page listed, none behind "more"
 
 live = current_version(live=True)
@@ -60,11 +72,13 @@ with st.sidebar:
     st.caption("Leicestershire and Rutland Safer Communities Strategy Board")
     if len(ledger) and ledger.loc[ledger["status"] == "stored", "is_sample"].any():
         st.caption("Includes generated sample data where officers have not uploaded their own.")
-    render_role_switch()
-    st.caption("Local mode: single user, no sign-in.")
+    render_identity()
 
 if navigation in dashboard and current_version()[1] is not None:
     shown = load_snapshots(live).set_index("snapshot_id").loc[current_version()[1]]
     st.info(f"Showing the board snapshot **{shown['name']}**, frozen {str(shown['at'])[:16]} "
             "UTC: figures and actions as they were then, whatever has changed since.")
-navigation.run()
+try:
+    navigation.run()
+except WriteRefused as refused:  # whatever a page tried, the write layer said no
+    st.error(str(refused))

@@ -2,5 +2,7 @@
 numbers, gaps) and where its data comes from."""
 
 from components.about_view import render_about
+from components.access import require_role
 
+require_role("viewer")
 render_about()

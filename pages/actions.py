@@ -2,11 +2,13 @@
 them here, and every version is kept."""
 import streamlit as st
 
-from components.access import current_role
+from components import writes
+from components.access import allowed, require_role
 from components.actions_view import actions_table, render_action_form
 from components.cache import current_version, get_store, load_actions, load_catalogue
 from components.downloads import render_downloads
 
+require_role("viewer")
 st.title("Action log")
 version = current_version()
 actions = load_actions(version)
@@ -23,13 +25,12 @@ else:
 
 
 def save(fields, number):
-    saved = get_store().save_action(fields, st.session_state.get("uploader_name") or "officer",
-                                    number)
+    saved = writes.save_action(fields, number)
     st.session_state.action_message = f"Action {saved} saved."
     st.rerun()
 
 
-if current_role() != "viewer" and version[1] is None:
+if allowed("officer") and version[1] is None:
     st.header("Add or update an action")
     render_action_form(actions, titles, save)
     if len(actions):

@@ -1,6 +1,8 @@
 """Data: the upload ledger with rollback, what the dashboard holds, and exports."""
 import streamlit as st
 
+from components import writes
+from components.access import require_role
 from components.cache import (current_version, get_store, load_catalogue,
                               load_definition_changes, load_ledger, load_observations,
                               load_reference, load_snapshots, load_upload_events)
@@ -11,6 +13,7 @@ from data_loaders.catalogue import THEMES
 from data_loaders.store import StoreBusy, StoreFull
 from metrics.coverage import compute_coverage
 
+require_role("officer")
 st.title("Data")
 version = current_version(live=True)
 ledger = load_ledger(version)
@@ -23,7 +26,7 @@ render_ledger(ledger)
 
 def change_status(action, upload_id):
     try:
-        getattr(get_store(), action)(upload_id, st.session_state.get("uploader_name") or "officer")
+        (writes.rollback_upload if action == "rollback" else writes.restore_upload)(upload_id)
     except StoreBusy:
         st.error("The database is busy with another upload; nothing changed. Try again.")
         return
@@ -81,8 +84,7 @@ with st.form("snapshot", clear_on_submit=True):
         if not name.strip():
             st.error("Give the snapshot a name, e.g. 'Board 15 December 2023'.")
         else:
-            get_store().create_snapshot(name, st.session_state.get("uploader_name")
-                                        or "officer")
+            writes.freeze_snapshot(name)
             st.session_state.ledger_message = f"Snapshot '{name.strip()}' frozen."
             st.rerun()
 
@@ -93,15 +95,13 @@ st.caption("When an indicator's definition changes (new counting rules, a new so
 
 
 def record_change(indicator_id, start, note):
-    get_store().record_definition_change(indicator_id, start, note,
-                                         st.session_state.get("uploader_name") or "officer")
+    writes.record_definition_change(indicator_id, start, note)
     st.session_state.ledger_message = "Definition change recorded."
     st.rerun()
 
 
 def withdraw_change(change_id):
-    get_store().withdraw_definition_change(change_id,
-                                           st.session_state.get("uploader_name") or "officer")
+    writes.withdraw_definition_change(change_id)
     st.session_state.ledger_message = f"Definition change {change_id} withdrawn."
     st.rerun()
 

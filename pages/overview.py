@@ -2,12 +2,14 @@
 period, grouped by theme, with a link through to each theme page."""
 import streamlit as st
 
+from components.access import require_role
 from components.cache import current_version, load_observations, load_scorecard
 from components.filters import current_filters
 from components.overview_view import render_scorecard
 from data_loaders.catalogue import THEMES
 from data_loaders import geography as geo
 
+require_role("viewer")
 filters = current_filters()
 version = current_version()
 observations = load_observations(version)

@@ -2,10 +2,11 @@
 filters and data (current or a snapshot) chosen in the sidebar."""
 import streamlit as st
 
-from components.access import hides_small_numbers, suppression_threshold
+from components.access import hides_small_numbers, require_role, suppression_threshold
 from components.cache import current_version, load_pack
 from components.filters import current_filters
 
+require_role("viewer")
 st.title("Board pack")
 filters = current_filters()
 version = current_version()

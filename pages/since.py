@@ -2,11 +2,13 @@
 the board's snapshot and the data now (or the snapshot shown)."""
 import streamlit as st
 
+from components.access import require_role
 from components.cache import (current_version, load_catalogue, load_observations,
                               load_scorecard, load_snapshots)
 from components.filters import current_filters
 from components.since_view import render_since
 
+require_role("viewer")
 st.title("Since the last board")
 filters = current_filters()
 version = current_version()

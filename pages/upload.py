@@ -4,13 +4,16 @@ import hashlib
 
 import streamlit as st
 
+from components import writes
+from components.access import quote_emails, require_role
 from components.cache import current_version, get_store, load_reference
 from components.upload_view import ACCEPTED_TYPES, render_checked_file
-from data_loaders.ingest import check_files, store_checked
+from data_loaders.ingest import check_files
 from data_loaders.problems import UploadRefused
 from data_loaders.store import StoreBusy, StoreFull
 from data_loaders.templates import build_long_template
 
+person = require_role("officer")
 st.title("Upload data")
 st.markdown(
     "Upload police.uk street-level crime CSVs (one month or many), your quarterly "
@@ -28,7 +31,11 @@ state.setdefault("answers", {})
 if "upload_done" in state:
     st.success(state.pop("upload_done"))
 
-user = st.text_input("Your name (recorded in the upload ledger)", key="uploader_name")
+if person.mode == "signed in":
+    user = person.label
+    st.caption(quote_emails(f"Uploads are recorded in the ledger as **{user}**."))
+else:  # local mode: one user, who says who they are
+    user = st.text_input("Your name (recorded in the upload ledger)", key="uploader_name")
 files = st.file_uploader("Files to upload", type=ACCEPTED_TYPES, accept_multiple_files=True,
                          key=f"uploader_{state.uploader_round}")
 if not files:
@@ -63,7 +70,7 @@ refused = [c for c in state.checked if not c.parsed.ok]
 to_store = [c for c in state.checked if not c.adds_nothing]
 if refused:
     if state.get("refusal_logged_for") != fingerprint:  # once per batch, not every rerun
-        get_store().log_refusals([c.parsed for c in refused if c.parsed.errors], user.strip())
+        writes.log_refusals([c.parsed for c in refused if c.parsed.errors])
         state.refusal_logged_for = fingerprint
     st.error(f"{len(refused)} of {len(state.checked)} files cannot be stored yet. Nothing from "
              "this batch will be stored until every file is clean: fix them, or remove them "
@@ -79,7 +86,7 @@ confirmed = st.checkbox("I have checked the warnings and the figures are right",
 if st.button(f"Store {len(to_store)} file{'s' if len(to_store) > 1 else ''}", type="primary",
              disabled=not (confirmed and user.strip())):
     try:
-        ids = store_checked(state.checked, get_store(), user.strip())
+        ids = writes.store_upload(state.checked)
     except StoreBusy:
         st.error("The database is busy with another upload. Nothing was stored; press the "
                  "button again in a moment.")

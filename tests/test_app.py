@@ -15,7 +15,8 @@ pytestmark = pytest.mark.app
 THEMES = ["pages/crime.py", "pages/reoffending.py", "pages/domestic_abuse.py", "pages/asb.py",
           "pages/hate_crime.py"]
 PAGES = ["pages/overview.py", *THEMES, "pages/actions.py", "pages/present.py", "pages/pack.py",
-         "pages/since.py", "pages/about.py", "pages/upload.py", "pages/data.py"]
+         "pages/since.py", "pages/about.py", "pages/upload.py", "pages/data.py",
+         "pages/admin.py"]
 MELTON, COUNTY = "E07000133", "E10000018"
 
 
