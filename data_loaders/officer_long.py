@@ -92,7 +92,8 @@ def find_long_header(sheet: RawSheet) -> int | None:
 
 
 def is_blank(value) -> bool:
-    return value is None or (isinstance(value, float) and pd.isna(value)) or (
+    # value != value is NaN's own test: pd.isna costs more than the rest of a row's reading
+    return value is None or (isinstance(value, float) and value != value) or (
         isinstance(value, str) and not value.strip())
 
 
@@ -220,7 +221,7 @@ class CellReader:
         text = str(text).strip()
         if LSOA_CODE.fullmatch(text):
             return text.upper(), "lsoa"
-        code, area_type = self._once(geo.resolve_area_name, text)
+        code, area_type, canonical = self._once(_read_area, text)
         if code == geo.LEICESTER_CITY:
             self.city_rows.append(self.sheet.excel_row(index))
             return None
@@ -228,7 +229,7 @@ class CellReader:
             self.fail(f'"{text}" is not an area this dashboard knows; ' + self._areas_hint(),
                       index, column)
             return None
-        if not geo.is_canonical_name(_and(text), code):
+        if not canonical:
             self.read_as.setdefault((text, geo.area_name(code)), []).append(
                 self.sheet.excel_row(index))
         return code, area_type
@@ -318,6 +319,16 @@ class CellReader:
         return excel_row - self.sheet.first_row
 
 
+def _read_area(text: str) -> tuple[str | None, str | None, bool]:
+    """(code, area type, whether ``text`` is the area's own name or code) for an area name."""
+    code, area_type = geo.resolve_area_name(text)
+    return code, area_type, code is not None and geo.is_canonical_name(_and(text), code)
+
+
+def _unit(measure: str) -> str:
+    return indicator(measure)["unit"]
+
+
 def _and(text: str) -> str:
     """'Oadby & Wigston' as 'Oadby and Wigston': the same name, not worth a warning."""
     return " ".join(text.replace("&", " and ").split())
@@ -366,7 +377,7 @@ def _row_record(reader: CellReader, index: int, cols: LongColumns) -> dict | Non
     area = reader.area(index, cols.area)
     measure = reader.measure(index, cols.measure)
     period = reader.period(index, cols.period)
-    unit = indicator(measure)["unit"] if measure else None
+    unit = reader._once(_unit, measure) if measure else None
     value_column, numerator_column = cols.value, cols.numerator
     if is_blank(reader.cell(index, value_column)) and unit == "count" and cols.count_is_numerator:
         value_column, numerator_column = cols.numerator, None  # a count measure has no rate
