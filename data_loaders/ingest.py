@@ -1,32 +1,26 @@
 """One way in for every upload, from the page and the command line alike: recognise each
-file from its content, read it, compare it with the store, and store a clean batch in one
-transaction."""
+file from its content and read it in a child process with memory and time limits (see
+workers.py), compare it with the store, and store a clean batch in one transaction."""
 from __future__ import annotations
 
 import csv
 import gzip
 import hashlib
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import officer_long, officer_wide, reference
+from . import workers
 from .model import KINDS, ParsedFile
-from .police_uk import PoliceContext, looks_like_police_uk, parse_police_uk
+from .parse import UNREADABLE, parse_upload
+from .police_uk import PoliceContext, looks_like_police_uk
 from .problems import UploadRefused, error
-from .readers import read_sheets
 from .store import Preview, Store
 
 log = logging.getLogger(__name__)
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 SAMPLE_USER = "sample data"
-
-UNRECOGNISED = ("this file was not recognised. The dashboard reads: police.uk street-level "
-                "crime CSVs; an officer's table with columns for area (district), period, "
-                "measure and value (download the template from the Upload page); a district x "
-                "quarter table like the Domestic Abuse Dashboard; ONS population estimates; "
-                "LSOA lookups; and boundaries (GeoJSON, TopoJSON, KML or police.uk boundary "
-                "JSON)")
 
 
 def sha256_of(data: bytes) -> str:
@@ -34,37 +28,37 @@ def sha256_of(data: bytes) -> str:
 
 
 def read_upload(file_name: str, data: bytes, store: Store, answers: dict | None = None,
-                context: PoliceContext | None = None) -> ParsedFile:
-    """Recognise and read one file. Never raises for bad input: problems are in the result."""
+                context: PoliceContext | None = None,
+                limits: workers.Limits | None = None) -> ParsedFile:
+    """Recognise and read one file in a parsing child process. Never raises for bad input:
+    problems are in the result, including a file that needed more memory or time than
+    ``limits`` (default: workers.Limits.from_env()) and was stopped."""
     digest = sha256_of(data)
+    limits = limits or workers.Limits.from_env()
+    if context is None and looks_like_police_uk(data):
+        context = police_context(store)
     try:
-        return _read(file_name, data, digest, store, answers or {}, context)
-    except UploadRefused as refused:
-        return ParsedFile(file_name, digest, "unknown", problems=refused.problems)
-    except Exception:  # a reader bug must not show a traceback to an officer
-        log.exception("reading %s failed", file_name)
-        return ParsedFile(file_name, digest, "unknown", problems=[error(
-            "this file could not be read; check it opens in Excel and has the layout the "
-            "Upload page describes, or send it to the dashboard's maintainers",
-            file=file_name)])
-
-
-def _read(file_name, data, digest, store, answers, context) -> ParsedFile:
-    if not data:
+        return workers.pool().run(parse_upload,
+                                  (file_name, data, digest, answers or {}, context), limits)
+    except workers.Stopped as stopped:
+        log.warning("reading %s (sha256 %s) was stopped: %s", file_name, digest,
+                    stopped.reason)
         return ParsedFile(file_name, digest, "unknown",
-                          problems=[error("the file is empty", file=file_name)])
-    if looks_like_police_uk(data):
-        context = context or police_context(store)
-        return parse_police_uk(file_name, data, digest, context)
-    if reference.recognise_reference(file_name, data):
-        return reference.parse_reference(file_name, data, digest, answers)
-    for sheet in read_sheets(file_name, data):
-        if officer_long.find_long_header(sheet) is not None:
-            return officer_long.parse_officer_long(sheet, digest, answers)
-        if officer_wide.find_wide_header(sheet) is not None:
-            return officer_wide.parse_officer_wide(sheet, digest, answers)
-    return ParsedFile(file_name, digest, "unknown",
-                      problems=[error(UNRECOGNISED, file=file_name)])
+                          problems=[error(stopped_message(stopped), file=file_name)])
+    except Exception:  # the pool itself failed: say so plainly, keep the details in the log
+        log.exception("reading %s failed", file_name)
+        return ParsedFile(file_name, digest, "unknown",
+                          problems=[error(UNREADABLE, file=file_name)])
+
+
+def stopped_message(stopped: workers.Stopped) -> str:
+    """What the officer reads when the child reading their file was stopped."""
+    if stopped.reason == "time":
+        what = f"took more than {stopped.limits.seconds:g} seconds"
+    else:
+        what = f"needed more than {stopped.limits.memory_mb:,.0f} MB of memory"
+    return (f"reading this file {what} and was stopped; nothing was stored. Split it into "
+            "smaller files and upload them, or send it to the dashboard's maintainers")
 
 
 def police_context(store: Store) -> PoliceContext:
@@ -93,18 +87,22 @@ def check_files(files: list[tuple[str, bytes]], store: Store, answers: dict | No
     """Read every file and preview what storing it would change.
 
     ``answers`` maps a file name to its answers; ``on_progress(done, total)`` is called
-    after each file.
+    after each file, in the calling thread. Files are read in as many children at once as
+    the pool has, and each is compared with the store while the next ones are read.
     """
-    context = None
+    answers = answers or {}
+    workers.pool().start(len(files))  # the children load pandas while the store is read
+    context = police_context(store) if any(looks_like_police_uk(d) for _, d in files) \
+        else None
     checked = []
-    for number, (name, data) in enumerate(files, start=1):
-        if context is None and looks_like_police_uk(data):
-            context = police_context(store)
-        parsed = read_upload(name, data, store, (answers or {}).get(name), context)
-        preview = store.preview(parsed) if parsed.ok else None
-        checked.append(Checked(parsed, preview))
-        if on_progress:
-            on_progress(number, len(files))
+    with ThreadPoolExecutor(max_workers=workers.pool().size) as threads:
+        reads = [threads.submit(read_upload, name, data, store, answers.get(name), context)
+                 for name, data in files]
+        for number, read in enumerate(reads, start=1):
+            parsed = read.result()
+            checked.append(Checked(parsed, store.preview(parsed) if parsed.ok else None))
+            if on_progress:
+                on_progress(number, len(files))
     return checked
 
 

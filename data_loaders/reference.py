@@ -72,12 +72,15 @@ def _structured_kind(data: bytes) -> str | None:
     return None
 
 
-def _find_table(file_name: str, data: bytes) -> tuple[RawSheet, int, str] | None:
-    """(sheet, header row index, kind) of the first sheet with a reference header."""
-    try:
-        sheets = read_sheets(file_name, data)
-    except UploadRefused:
-        return None
+def _find_table(file_name: str, data: bytes, sheets: list[RawSheet] | None = None
+                ) -> tuple[RawSheet, int, str] | None:
+    """(sheet, header row index, kind) of the first sheet with a reference header.
+    ``sheets`` are the file's sheets when the caller has read them already."""
+    if sheets is None:
+        try:
+            sheets = read_sheets(file_name, data)
+        except UploadRefused:
+            return None
     for sheet in sheets:
         for index in range(min(len(sheet.cells), 20)):
             kind = _table_kind([_squash(v) for v in sheet.cells.iloc[index]])
@@ -86,8 +89,16 @@ def _find_table(file_name: str, data: bytes) -> tuple[RawSheet, int, str] | None
     return None
 
 
-def recognise_reference(file_name: str, data: bytes) -> str | None:
-    """'population', 'lsoa_lookup' or 'boundaries' decided from the bytes, or None."""
+def is_structured(data: bytes) -> bool:
+    """True for boundaries read from their structure (KML, GeoJSON, TopoJSON, police.uk
+    points) rather than from a table's sheets."""
+    return _structured_kind(data) is not None
+
+
+def recognise_reference(file_name: str, data: bytes, sheets: list[RawSheet] | None = None
+                        ) -> str | None:
+    """'population', 'lsoa_lookup' or 'boundaries' decided from the bytes, or None.
+    ``sheets`` saves reading a workbook again when the caller has read it."""
     if not data:
         return None
     kind = _structured_kind(data)
@@ -95,15 +106,16 @@ def recognise_reference(file_name: str, data: bytes) -> str | None:
         return kind
     if data.lstrip()[:1] in (b"{", b"[", b"<"):
         return None
-    found = _find_table(file_name, data)
+    found = _find_table(file_name, data, sheets)
     return found[2] if found else None
 
 
-def parse_reference(file_name: str, data: bytes, sha256: str, answers: dict | None = None
-                    ) -> ParsedFile:
-    """Read a reference file into ParsedFile.reference (tables as in REFERENCE_COLUMNS)."""
+def parse_reference(file_name: str, data: bytes, sha256: str, answers: dict | None = None,
+                    sheets: list[RawSheet] | None = None) -> ParsedFile:
+    """Read a reference file into ParsedFile.reference (tables as in REFERENCE_COLUMNS).
+    ``sheets`` are the file's sheets when the caller has read them already."""
     answers = answers or {}
-    kind = recognise_reference(file_name, data)
+    kind = recognise_reference(file_name, data, sheets)
     parsed = ParsedFile(file_name, sha256, kind or "unknown")
     if kind is None:
         parsed.problems.append(error(
@@ -115,7 +127,7 @@ def parse_reference(file_name: str, data: bytes, sha256: str, answers: dict | No
     if kind == "boundaries":
         _parse_boundaries(parsed, data, answers)
         return parsed
-    sheet, header_index, _ = _find_table(file_name, data)
+    sheet, header_index, _ = _find_table(file_name, data, sheets)
     table = _Table(sheet, header_index)
     if kind == "population":
         _parse_population(parsed, table, answers)

@@ -1,0 +1,261 @@
+"""Parsing in child processes with memory and time limits, so a file that still blows up
+(after safety.py's checks) ends its own child, not the server and not other users' sessions.
+
+A few long-lived children each read one file at a time. A child that needs more memory than
+the limit, or more time, is killed and replaced; the caller gets Stopped and turns it into a
+plain problem. Limits come from the environment:
+
+- DASHBOARD_PARSE_MEMORY_MB: memory one file may use on top of what the child holds idle
+  (default 2048)
+- DASHBOARD_PARSE_SECONDS: time one file may take (default 120)
+- DASHBOARD_PARSE_WORKERS: children reading at once across all sessions (default 2); more
+  files wait for a free one
+
+A child is a fresh interpreter (``python -m data_loaders.workers``), not a multiprocessing
+child: spawn and forkserver children re-import the parent's main script (Streamlit's command
+line, or a benchmark without a ``__main__`` guard) every time one starts. The memory limit
+is the address-space limit (RLIMIT_AS), so it needs Linux.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import resource
+import signal
+import subprocess
+import sys
+import threading
+import traceback
+from dataclasses import dataclass
+from multiprocessing import Pipe
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+MEMORY_ENV, DEFAULT_MEMORY_MB = "DASHBOARD_PARSE_MEMORY_MB", 2048
+SECONDS_ENV, DEFAULT_SECONDS = "DASHBOARD_PARSE_SECONDS", 120
+WORKERS_ENV, DEFAULT_WORKERS = "DASHBOARD_PARSE_WORKERS", 2
+START_SECONDS = 120  # a new child's start-up is not counted against the file's own time
+# Imported by each child before it says it is ready, so loading them is not counted against
+# a file's memory (the readers import calamine and shapely only when they need them).
+PRELOAD = ("data_loaders.parse", "python_calamine", "shapely", "shapely.geometry")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one file may use: megabytes of memory and seconds."""
+
+    memory_mb: float
+    seconds: float
+
+    @classmethod
+    def from_env(cls) -> "Limits":
+        """The limits set in the environment, or the defaults."""
+        return cls(_env_number(MEMORY_ENV, DEFAULT_MEMORY_MB),
+                   _env_number(SECONDS_ENV, DEFAULT_SECONDS))
+
+
+def _env_number(name: str, default: float) -> float:
+    """A positive number from the environment; a missing or unusable value means the
+    default (a typo must not switch a limit off)."""
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        log.warning("%s=%r is not a number; using %s", name, os.environ[name], default)
+        return default
+    return value if value > 0 else default
+
+
+class Stopped(Exception):
+    """The child reading a file was stopped: ``reason`` is 'memory' or 'time'."""
+
+    def __init__(self, reason: str, limits: Limits):
+        self.reason, self.limits = reason, limits
+        super().__init__(reason)
+
+
+# -- the child ----------------------------------------------------------------------------
+
+def _serve(conn: Connection) -> None:
+    """The child's loop: run each job under the memory limit and send back its result.
+    After a MemoryError it says so and exits: a fresh child takes its place."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    for module in PRELOAD:
+        __import__(module)
+    conn.send("ready")
+    while True:
+        try:
+            function, args, memory_mb = conn.recv()
+        except EOFError:
+            return  # the parent has gone
+        try:
+            with _memory_limit(memory_mb):
+                payload = pickle.dumps(("done", function(*args)), pickle.HIGHEST_PROTOCOL)
+        except MemoryError:
+            payload = None
+        except Exception:  # the function's own bug: the child is still sound
+            payload = pickle.dumps(("failed", traceback.format_exc()))
+        if payload is None:
+            conn.send(("memory", None))
+            return
+        conn.send_bytes(payload)
+
+
+@contextlib.contextmanager
+def _memory_limit(memory_mb: float):
+    """Limit the address space to what the process maps now plus ``memory_mb``: the budget
+    is the file's, on top of the interpreter and libraries already loaded."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = _mapped_bytes() + int(memory_mb * 2**20)
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY
+                                            else min(limit, hard), hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _mapped_bytes() -> int:
+    """The process's address space in use now (Linux: /proc/self/statm, in pages)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+# -- the parent ---------------------------------------------------------------------------
+
+class Worker:
+    """One child process, reading one file at a time for as long as it lives."""
+
+    def __init__(self):
+        self.conn, theirs = Pipe()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "data_loaders.workers", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, cwd=ROOT)
+        theirs.close()
+        self.ready = False
+
+    def run(self, function, args: tuple, limits: Limits):
+        """``function(*args)`` in the child. Raises Stopped (and kills the child) when it
+        needs more memory or time than ``limits``."""
+        if not self.ready:
+            if not self.conn.poll(START_SECONDS):
+                self.kill()
+                raise RuntimeError("the parsing process did not start")
+            self.conn.recv()
+            self.ready = True
+        self.conn.send((function, args, limits.memory_mb))
+        if not self.conn.poll(limits.seconds):
+            raise self._stop("time", limits)
+        try:
+            status, value = self.conn.recv()
+        except EOFError:  # it died: the kernel or an allocator gave up on memory
+            raise self._stop("memory", limits) from None
+        if status == "memory":
+            raise self._stop("memory", limits)
+        if status == "failed":
+            raise RuntimeError(f"the parsing process failed:\n{value}")
+        return value
+
+    def _stop(self, reason: str, limits: Limits) -> Stopped:
+        self.kill()
+        log.warning("parsing process %s stopped for %s (exit code %s; limits %s)",
+                    self.process.pid, reason, self.process.returncode, limits)
+        return Stopped(reason, limits)
+
+    @property
+    def alive(self) -> bool:
+        return not self.conn.closed and self.process.poll() is None
+
+    def kill(self) -> None:
+        """End the child now and reap it."""
+        self.process.kill()
+        self.process.wait()
+        self.conn.close()
+
+
+class WorkerPool:
+    """Up to ``size`` children shared by every session; each file takes a free one (or
+    waits for one), and a child that was killed is replaced when next needed."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._idle: list[Worker] = []
+        self._started = 0
+        self._free = threading.Condition()
+
+    def run(self, function, args: tuple, limits: Limits):
+        """``function(*args)`` in a child within ``limits`` (see Worker.run)."""
+        worker = self._take()
+        try:
+            return worker.run(function, args, limits)
+        finally:
+            self._give_back(worker)
+
+    def _take(self) -> Worker:
+        with self._free:
+            while not self._idle and self._started >= self.size:
+                self._free.wait()
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.alive:
+                    return worker
+                worker.kill()  # it died while idle (the kernel's OOM killer, say): reap it
+                self._started -= 1
+            self._started += 1
+        try:
+            return Worker()
+        except BaseException:
+            self._give_back(None)
+            raise
+
+    def _give_back(self, worker: Worker | None) -> None:
+        with self._free:
+            if worker is not None and worker.alive:
+                self._idle.append(worker)
+            else:
+                self._started -= 1
+            self._free.notify()
+
+    def start(self, count: int) -> None:
+        """Start children (up to the pool's size) without waiting for them, so they load
+        their libraries while the caller does other work."""
+        with self._free:
+            new = max(0, min(count, self.size) - self._started)
+            self._started += new
+        for _ in range(new):
+            try:
+                worker = Worker()
+            except BaseException:
+                self._give_back(None)
+                raise
+            self._give_back(worker)
+
+    def close(self) -> None:
+        """Kill the idle children (those reading a file end with it)."""
+        with self._free:
+            idle, self._idle = self._idle, []
+            self._started -= len(idle)
+        for worker in idle:
+            worker.kill()
+
+
+_pool: WorkerPool | None = None
+_pool_lock = threading.Lock()
+
+
+def pool() -> WorkerPool:
+    """The process's one pool, started on first use with DASHBOARD_PARSE_WORKERS children
+    at most."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = WorkerPool(int(_env_number(WORKERS_ENV, DEFAULT_WORKERS)))
+        return _pool
+
+
+if __name__ == "__main__":
+    _serve(Connection(int(sys.argv[1])))

@@ -1,0 +1,117 @@
+"""Files are read in a child process with memory and time limits: a file that needs more is
+stopped, refused with a plain message and logged, nothing is stored, and the next file (or
+another user's, at the same time) is read as usual by a fresh child."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from data_loaders import workers
+from data_loaders.__main__ import main
+from data_loaders.ingest import check_files, read_upload, store_checked
+from data_loaders.problems import UploadRefused
+from data_loaders.store import Store
+
+POLICE = ROOT / "sample_data" / "police_uk" / "2023-01-leicestershire-street.csv.gz"
+HATE = b"District,Period,Measure,Value\nMelton,Q1 2023/24,Hate crimes,1.5\n"
+
+
+@pytest.fixture()
+def store(tmp_path) -> Store:
+    return Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+
+
+@pytest.fixture(scope="module")
+def police() -> bytes:
+    """A real police.uk month (5 MB, 5,000 rows): far beyond 1 MB and 0.01 seconds."""
+    return gzip.decompress(POLICE.read_bytes())
+
+
+def stopped_pids(caplog) -> list[int]:
+    """The children the pool said it stopped."""
+    return [int(m.group(1)) for r in caplog.records
+            if (m := re.match(r"parsing process (\d+) stopped", r.getMessage()))]
+
+
+def test_a_file_needing_too_much_memory_is_refused_logged_and_the_next_file_is_read(
+        store, police, monkeypatch, caplog):
+    monkeypatch.setenv(workers.MEMORY_ENV, "1")
+    checked = check_files([("january.csv", police)], store)
+    [problem] = checked[0].parsed.errors
+    assert "needed more than 1 MB of memory and was stopped; nothing was stored" in \
+        problem.message
+    assert problem.file == "january.csv" and "Traceback" not in problem.message
+    with pytest.raises(UploadRefused):
+        store_checked(checked, store, "Ann Officer")
+    assert store.uploads().empty and store.observations().empty
+    logged = store.refusals()
+    assert logged["file_name"].tolist() == ["january.csv"]
+    assert logged.iloc[0]["sha256"] == hashlib.sha256(police).hexdigest()
+    assert logged.iloc[0]["user_name"] == "Ann Officer" and "1 MB" in logged.iloc[0]["reasons"][0]
+    [pid] = stopped_pids(caplog)
+    assert not Path(f"/proc/{pid}").exists()  # killed and reaped, not left as a zombie
+
+    monkeypatch.delenv(workers.MEMORY_ENV)
+    checked = check_files([("hate.csv", HATE)], store)
+    assert checked[0].parsed.ok  # a fresh child took the stopped one's place
+    assert store_checked(checked, store, "Ann Officer") == [1]
+
+
+def test_a_file_taking_too_long_is_stopped_and_the_next_file_is_read(
+        store, police, monkeypatch, caplog):
+    monkeypatch.setenv(workers.SECONDS_ENV, "0.01")
+    parsed = read_upload("january.csv", police, store)
+    assert not parsed.ok and parsed.observations.empty
+    assert "took more than 0.01 seconds and was stopped; nothing was stored" in \
+        parsed.errors[0].message
+    [pid] = stopped_pids(caplog)
+    assert not Path(f"/proc/{pid}").exists()
+    monkeypatch.delenv(workers.SECONDS_ENV)
+    assert read_upload("january.csv", police, store).ok
+
+
+def test_one_users_runaway_file_does_not_touch_another_users_file(store, police):
+    results = {}
+
+    def read(name, data, limits):
+        results[name] = read_upload(name, data, store, limits=limits)
+
+    threads = [threading.Thread(target=read, args=("huge.csv", police, workers.Limits(1, 60))),
+               threading.Thread(target=read, args=("hate.csv", HATE, workers.Limits.from_env()))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert "needed more than 1 MB" in results["huge.csv"].errors[0].message
+    assert results["hate.csv"].ok and results["hate.csv"].observations["value"].tolist() == [1.5]
+
+
+def test_the_command_line_refuses_it_plainly_and_stores_nothing(tmp_path, police, monkeypatch,
+                                                                capsys):
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    path = tmp_path / "january.csv"
+    path.write_bytes(police)
+    monkeypatch.setenv(workers.MEMORY_ENV, "1")
+    assert main(["--store", url, "ingest", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "january.csv: reading this file needed more than 1 MB of memory" in err
+    assert "Traceback" not in err
+    assert Store(url).uploads().empty and len(Store(url).refusals()) == 1
+
+
+def test_limits_come_from_the_environment_and_a_typo_keeps_the_default(monkeypatch):
+    monkeypatch.setenv(workers.MEMORY_ENV, "512")
+    monkeypatch.setenv(workers.SECONDS_ENV, "thirty")
+    assert workers.Limits.from_env() == workers.Limits(512, workers.DEFAULT_SECONDS)
+
+
+def test_every_limit_is_documented_in_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    names = (workers.MEMORY_ENV, workers.SECONDS_ENV, workers.WORKERS_ENV)
+    assert [name for name in names if f"`{name}`" not in readme] == []
