@@ -53,7 +53,7 @@ class Person:
         """'Name (e-mail)': what the ledger records for someone signed in."""
         if self.name and self.email and self.name.lower() != self.email:
             return f"{self.name} ({self.email})"
-        return self.email or self.name
+        return self.email or self.name or "someone signed in with no name or e-mail"
 
 
 # -- the allow-list: pure functions ---------------------------------------------------------
