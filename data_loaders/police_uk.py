@@ -82,8 +82,9 @@ def asb_key(frame: pd.DataFrame) -> pd.Series:
     content = (frame["Month"] + "|" + frame["Longitude"] + "|" + frame["Latitude"] + "|"
                + frame["Location"] + "|" + frame["LSOA code"] + "|" + frame["Crime type"])
     occurrence = content.groupby(content).cumcount().astype(str)
-    return "asb:" + (content + "#" + occurrence).map(
-        lambda text: hashlib.sha1(text.encode("utf-8")).hexdigest()[:32])
+    texts = (content + "#" + occurrence).tolist()
+    return pd.Series(["asb:" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:32]
+                      for text in texts], index=content.index, dtype="str")
 
 
 def read_police_frame(file_name: str, data: bytes) -> tuple[pd.DataFrame | None, list]:

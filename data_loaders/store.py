@@ -742,7 +742,11 @@ def _insert(conn, table: sa.Table, frame: pd.DataFrame, columns: list[str], uplo
 def _plain(values: pd.Series, column: sa.Column) -> list:
     """A column's values as Python objects the drivers take: None for missing, int for an
     integer column (COPY's text format refuses '2011.0' where PostgreSQL wants 2011)."""
-    plain = values.astype(object).where(values.notna(), None).tolist()
+    missing = values.isna()
+    if missing.all():  # a police file's numerators and denominators: no need to look
+        return [None] * len(values)
+    plain = values.astype(object).where(~missing, None).tolist() if missing.any() \
+        else values.tolist()
     if isinstance(column.type, sa.Integer):
         return [None if v is None else int(v) for v in plain]
     return plain
