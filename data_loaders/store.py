@@ -421,8 +421,9 @@ class Store:
         query = sa.select(incidents.c.incident_key).join(
             active, sa.and_(active.c.month == incidents.c.month,
                             active.c.uid == incidents.c.upload_id))
-        held = self._read(query, conn)
-        return int(frame["incident_key"].isin(held["incident_key"]).sum())
+        held = set(self._read(query, conn)["incident_key"].tolist())
+        # A set, not Series.isin: isin on Arrow strings walks them in Python (25 ms a month)
+        return sum(key in held for key in frame["incident_key"].tolist())
 
     # -- writing ------------------------------------------------------------------------
 
