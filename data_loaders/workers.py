@@ -14,7 +14,8 @@ plain problem. Limits come from the environment:
 A child is a fresh interpreter (``python -m data_loaders.workers``), not a multiprocessing
 child: spawn and forkserver children re-import the parent's main script (Streamlit's command
 line, or a benchmark without a ``__main__`` guard) every time one starts. The memory limit
-is the address-space limit (RLIMIT_AS), so it needs Linux.
+is the address-space limit (RLIMIT_AS) over what /proc says is in use, so it needs Linux;
+elsewhere only the time limit applies.
 """
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ START_SECONDS = 120  # a new child's start-up is not counted against the file's 
 # a file's memory (the readers import calamine and shapely only when they need them).
 PRELOAD = ("data_loaders.parse", "python_calamine", "shapely", "shapely.geometry")
 ROOT = Path(__file__).resolve().parents[1]
+STATM = "/proc/self/statm"  # the address space in use, in pages (Linux)
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,9 @@ def _serve(conn: Connection) -> None:
 def _memory_limit(memory_mb: float):
     """Limit the address space to what the process maps now plus ``memory_mb``: the budget
     is the file's, on top of the interpreter and libraries already loaded."""
+    if not os.path.exists(STATM):  # not Linux: only the time limit applies
+        yield
+        return
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = _mapped_bytes() + int(memory_mb * 2**20)
     resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY
@@ -121,7 +126,7 @@ def _memory_limit(memory_mb: float):
 
 def _mapped_bytes() -> int:
     """The process's address space in use now (Linux: /proc/self/statm, in pages)."""
-    with open("/proc/self/statm") as statm:
+    with open(STATM) as statm:
         return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
@@ -137,6 +142,7 @@ class Worker:
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, cwd=ROOT)
         theirs.close()
         self.ready = False
+        self.busy = False  # a job was sent and its answer not yet read
 
     def run(self, function, args: tuple, limits: Limits):
         """``function(*args)`` in the child. Raises Stopped (and kills the child) when it
@@ -147,6 +153,7 @@ class Worker:
                 raise RuntimeError("the parsing process did not start")
             self.conn.recv()
             self.ready = True
+        self.busy = True
         self.conn.send((function, args, limits.memory_mb))
         if not self.conn.poll(limits.seconds):
             raise self._stop("time", limits)
@@ -154,6 +161,7 @@ class Worker:
             status, value = self.conn.recv()
         except EOFError:  # it died: the kernel or an allocator gave up on memory
             raise self._stop("memory", limits) from None
+        self.busy = False
         if status == "memory":
             raise self._stop("memory", limits)
         if status == "failed":
@@ -168,7 +176,9 @@ class Worker:
 
     @property
     def alive(self) -> bool:
-        return not self.conn.closed and self.process.poll() is None
+        """Ready for another file: running, and not left mid-job by an interrupted caller
+        (its answer would be read as the next file's)."""
+        return not self.busy and not self.conn.closed and self.process.poll() is None
 
     def kill(self) -> None:
         """End the child now and reap it."""
@@ -213,6 +223,8 @@ class WorkerPool:
             raise
 
     def _give_back(self, worker: Worker | None) -> None:
+        if worker is not None and not worker.alive:
+            worker.kill()
         with self._free:
             if worker is not None and worker.alive:
                 self._idle.append(worker)
@@ -233,14 +245,6 @@ class WorkerPool:
                 self._give_back(None)
                 raise
             self._give_back(worker)
-
-    def close(self) -> None:
-        """Kill the idle children (those reading a file end with it)."""
-        with self._free:
-            idle, self._idle = self._idle, []
-            self._started -= len(idle)
-        for worker in idle:
-            worker.kill()
 
 
 _pool: WorkerPool | None = None

@@ -115,3 +115,18 @@ def test_every_limit_is_documented_in_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     names = (workers.MEMORY_ENV, workers.SECONDS_ENV, workers.WORKERS_ENV)
     assert [name for name in names if f"`{name}`" not in readme] == []
+
+
+def test_a_child_left_mid_job_is_never_handed_out_again():
+    """If the caller is interrupted between sending a file and reading the answer, the
+    answer must not be read as the next file's: that child is killed, not reused."""
+    pool = workers.WorkerPool(1)
+    worker = pool._take()
+    worker.busy = True
+    pool._give_back(worker)
+    assert worker.process.poll() is not None
+    fresh = pool._take()
+    assert fresh is not worker and fresh.alive
+    pool._give_back(fresh)
+    assert pool._idle == [fresh]
+    fresh.kill()
