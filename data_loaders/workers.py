@@ -139,7 +139,8 @@ class Worker:
         self.conn, theirs = Pipe()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "data_loaders.workers", str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, cwd=ROOT)
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, cwd=ROOT)  # nothing of a child's may mix into ours
         theirs.close()
         self.ready = False
         self.busy = False  # a job was sent and its answer not yet read
