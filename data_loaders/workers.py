@@ -92,7 +92,7 @@ def _serve(conn: Connection) -> None:
     while True:
         try:
             function, args, memory_mb = conn.recv()
-        except EOFError:
+        except (EOFError, ConnectionResetError):
             return  # the parent has gone
         try:
             with _memory_limit(memory_mb):
@@ -160,7 +160,7 @@ class Worker:
             raise self._stop("time", limits)
         try:
             status, value = self.conn.recv()
-        except EOFError:  # it died: the kernel or an allocator gave up on memory
+        except (EOFError, ConnectionResetError):  # it died: memory ran out under the limit
             raise self._stop("memory", limits) from None
         self.busy = False
         if status == "memory":
