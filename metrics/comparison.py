@@ -10,10 +10,12 @@ import pandas as pd
 
 from data_loaders.periods import fy_start_year, period_label, quarter_start
 
+from .formatting import format_change
 from .intervals import interval_for
 from .judgement import compute_change_pct, compute_direction
-from .summary import indicator_series, population_of
-from .windows import Window, add_months, is_additive, window_value
+from .series import indicator_rows, indicator_series
+from .summary import population_of
+from .windows import Window, add_months, is_additive, value_of, window_values
 
 TREND_COLUMNS = ["period_start", "period", "area_code", "measure", "value", "count"]
 QUARTER_TABLE_YEARS = 2
@@ -91,6 +93,19 @@ def comparison_unit(record: dict, population: pd.DataFrame) -> str:
     return "rate_per_1000" if is_additive(record) and len(population) else record["unit"]
 
 
+def populations_by_area(population: pd.DataFrame) -> dict[str, float]:
+    """Each area's newest population figure (population_of for every area at once).
+
+    >>> people = populations_by_area(pd.DataFrame({"area_code": ["A", "A", "B"],
+    ...     "year": [2022, 2021, 2021], "population": [110, 100, 50]}))
+    >>> people == {"A": 110.0, "B": 50.0}
+    True
+    """
+    newest = population.sort_values("year", kind="stable").drop_duplicates("area_code",
+                                                                           keep="last")
+    return dict(zip(newest["area_code"], newest["population"].astype(float)))
+
+
 def compute_area_comparison(observations: pd.DataFrame, record: dict, window: Window,
                             area_codes: list[str], population: pd.DataFrame) -> pd.DataFrame:
     """One row per area with a figure for ``window``: area_code, value (rate per 1,000 for
@@ -98,12 +113,14 @@ def compute_area_comparison(observations: pd.DataFrame, record: dict, window: Wi
     (the 95% confidence interval, where one can be built)."""
     rows = []
     additive = is_additive(record)
+    figures = window_values(indicator_rows(observations, record["id"], record["frequency"],
+                                           area_codes), window, additive)
+    populations = populations_by_area(population)
     for code in area_codes:
-        series = indicator_series(observations, record["id"], code, record["frequency"])
-        figure = window_value(series, window, additive)
+        figure = value_of(figures, code)
         if figure.value is None:
             continue
-        people = population_of(population, code)
+        people = populations.get(code)
         scale = _per_1000(record, people) if additive else 1.0
         interval = interval_for(record, figure.value, figure.numerator, figure.denominator,
                                 people, additive) if figure.complete else None
@@ -116,11 +133,40 @@ def compute_area_comparison(observations: pd.DataFrame, record: dict, window: Wi
                                        "high"])
 
 
+MAP_COLUMNS = ["area_code", "value", "count", "change_text"]
+
+
+def compute_map_figures(observations: pd.DataFrame, record: dict, window: Window,
+                        area_codes: list[str], population: pd.DataFrame
+                        ) -> tuple[pd.DataFrame, str]:
+    """Per area (MAP_COLUMNS): the window's value (a rate per 1,000 for counts where every
+    area's population is known, else the count), the count, and its change on a year
+    earlier as text; and the unit the values are in."""
+    additive = is_additive(record)
+    newest = populations_by_area(population)
+    populations = {c: newest.get(c) for c in area_codes}
+    per_1000 = additive and all(populations.values())
+    rows = indicator_rows(observations, record["id"], record["frequency"], area_codes)
+    now_all = window_values(rows, window, additive)
+    before_all = window_values(rows, window.year_earlier(), additive)
+    figures = []
+    for code in area_codes:
+        now, before = value_of(now_all, code), value_of(before_all, code)
+        change = compute_change_pct(now.value, before.value) if before.complete else None
+        value = now.value * 1000 / populations[code] if per_1000 and now.value is not None \
+            else now.value
+        figures.append({"area_code": code, "value": value, "count": now.value,
+                        "change_text": f"{format_change(change)} on a year earlier"
+                        if change is not None else "no figure a year earlier"})
+    unit = "rate_per_1000" if per_1000 else record["unit"]
+    return pd.DataFrame(figures, columns=MAP_COLUMNS), unit
+
+
 def fy_pairs(observations: pd.DataFrame, record: dict) -> list[int]:
     """The financial years (by start year) an indicator has quarterly figures for, newest
     first, each with the year before it held too, so a two-year table can be drawn."""
-    rows = observations[observations["indicator_id"] == record["id"]]
-    days = pd.to_datetime(rows["period_start"], format="%Y-%m-%d").dt.date
+    starts = indicator_rows(observations, record["id"])["period_start"].unique()
+    days = pd.to_datetime(pd.Series(starts), format="%Y-%m-%d").dt.date
     years = sorted({fy_start_year(d) for d in days}, reverse=True)
     return [y for y in years if y - 1 in years]
 

@@ -31,3 +31,12 @@ def format_change(change_pct) -> str:
     if change_pct is None or (isinstance(change_pct, float) and math.isnan(change_pct)):
         return ""
     return f"{change_pct:+.1f}%"
+
+
+def unit_title(unit: str) -> str:
+    """A unit as a chart axis or table column names it.
+
+    >>> unit_title("rate_per_1000"), unit_title("count")
+    ('Rate per 1,000 residents', 'Count')
+    """
+    return UNIT_NAMES[unit].capitalize() if unit != "count" else "Count"

@@ -34,46 +34,50 @@ def compute_xmr(series: pd.DataFrame, breaks: list[str] = ()) -> pd.DataFrame:
     >>> float(round(chart["ucl"].iloc[0], 2)), chart["rules"].iloc[-1]
     (20.82, 'beyond limits')
     """
-    frame = series[["period_start", "value"]].reset_index(drop=True).copy()
     cuts = sorted(set(breaks))
-    frame["segment"] = [sum(start >= cut for cut in cuts) for start in frame["period_start"]]
-    parts = [_segment(part) for _, part in frame.groupby("segment", sort=True)]
-    if not parts:
+    starts, values = series["period_start"].tolist(), series["value"].tolist()
+    segments = [sum(start >= cut for cut in cuts) for start in starts]
+    columns: dict[str, list] = {c: [] for c in SPC_COLUMNS}
+    for segment in sorted(set(segments)):  # built as lists: a chart is read on every rerun
+        rows = [i for i, s in enumerate(segments) if s == segment]
+        columns["period_start"] += [starts[i] for i in rows]
+        columns["value"] += [values[i] for i in rows]
+        columns["segment"] += [segment] * len(rows)
+        for column, cells in _segment([values[i] for i in rows]).items():
+            columns[column] += cells
+    if not starts:
         return pd.DataFrame(columns=SPC_COLUMNS)
-    return pd.concat(parts, ignore_index=True)[SPC_COLUMNS]
+    return pd.DataFrame(columns, columns=SPC_COLUMNS)
 
 
-def _segment(part: pd.DataFrame) -> pd.DataFrame:
-    part = part.reset_index(drop=True).copy()
-    values = part["value"].astype(float)
-    part["rules"] = [""] * len(part)
-    if len(part) < MIN_POINTS:
-        for column in ("mean", "ucl", "lcl", "sigma"):
-            part[column] = float("nan")
-        part["signal"] = False
-        part["side"] = ""
-        return part
-    mean = values.mean()
-    moving_range = values.diff().abs().mean()
-    part["mean"] = mean
-    part["ucl"] = mean + LIMIT_FACTOR * moving_range
-    part["lcl"] = mean - LIMIT_FACTOR * moving_range
-    part["sigma"] = moving_range / D2
-    rules: list[set[str]] = [set() for _ in range(len(part))]
-    _beyond_limits(values, part, rules)
+def _segment(points: list) -> dict[str, list]:
+    """mean, ucl, lcl, sigma, signal, side and rules for one segment's points."""
+    count = len(points)
+    if count < MIN_POINTS:
+        return {"mean": [float("nan")] * count, "ucl": [float("nan")] * count,
+                "lcl": [float("nan")] * count, "sigma": [float("nan")] * count,
+                "signal": [False] * count, "side": [""] * count, "rules": [""] * count}
+    series = pd.Series(points).astype(float)
+    mean = series.mean()
+    moving_range = series.diff().abs().mean()
+    ucl, lcl = mean + LIMIT_FACTOR * moving_range, mean - LIMIT_FACTOR * moving_range
+    values = series.tolist()
+    rules: list[set[str]] = [set() for _ in range(count)]
+    _beyond_limits(values, ucl, lcl, rules)
     _run(values, mean, rules)
     _trend(values, rules)
     _two_of_three(values, mean, moving_range / D2, rules)
-    part["rules"] = [", ".join(sorted(r)) for r in rules]
-    part["signal"] = [bool(r) for r in rules]
-    part["side"] = ["" if not r else ("high" if v > mean else "low" if v < mean else "")
-                    for r, v in zip(rules, values)]
-    return part
+    return {"mean": [mean] * count, "ucl": [ucl] * count, "lcl": [lcl] * count,
+            "sigma": [moving_range / D2] * count,
+            "signal": [bool(r) for r in rules],
+            "side": ["" if not r else ("high" if v > mean else "low" if v < mean else "")
+                     for r, v in zip(rules, values)],
+            "rules": [", ".join(sorted(r)) for r in rules]}
 
 
-def _beyond_limits(values, part, rules) -> None:
+def _beyond_limits(values, ucl, lcl, rules) -> None:
     for i, value in enumerate(values):
-        if value > part["ucl"].iloc[i] or value < part["lcl"].iloc[i]:
+        if value > ucl or value < lcl:
             rules[i].add("beyond limits")
 
 

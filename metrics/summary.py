@@ -11,22 +11,13 @@ from data_loaders.catalogue import parse_target_rule
 from data_loaders.periods import fy_start_year, period_label, quarter_start
 
 from .judgement import compute_change_pct, compute_direction, compute_rag
+from .series import indicator_series, observation_frame
 from .windows import Window, add_months, is_additive, latest_quarter, window_value
 
 STALE_AFTER_MONTHS = {"month": 3, "quarter": 6, "fy": 18}
 SUMMARY_COLUMNS = ["indicator_id", "theme", "title", "unit", "polarity", "period", "value",
                    "previous_value", "change_pct", "direction", "judgement", "rag",
                    "withheld", "rate_per_1000", "trend", "status"]
-
-
-def indicator_series(observations: pd.DataFrame, indicator_id: str, area_code: str,
-                     frequency: str | None = None) -> pd.DataFrame:
-    """The rows of one indicator for one area, oldest first (at ``frequency`` if given)."""
-    rows = observations[(observations["indicator_id"] == indicator_id)
-                        & (observations["area_code"] == area_code)]
-    if frequency is not None:
-        rows = rows[rows["granularity"] == frequency]
-    return rows.sort_values("period_start")
 
 
 def population_of(population: pd.DataFrame, area_code: str) -> float | None:
@@ -135,6 +126,7 @@ def compute_summary_or_fallback(observations: pd.DataFrame, record: dict, area_c
 
 def newest_period_end(observations: pd.DataFrame) -> dt.date | None:
     """The first day after the newest month or quarter anything is held for."""
+    observations = observation_frame(observations)
     ends = []
     for granularity, months in (("month", 1), ("quarter", 3)):
         starts = observations.loc[observations["granularity"] == granularity, "period_start"]

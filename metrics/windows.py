@@ -11,9 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from data_loaders.periods import fy_start_year, period_label, quarter_start
+
+from .series import indicator_series
 
 WINDOW_KINDS = {"quarter": "Latest quarter", "ytd": "Financial year to date",
                 "rolling12": "Rolling 12 months"}
@@ -143,23 +146,78 @@ def window_value(series: pd.DataFrame, window: Window, additive: bool) -> Window
     that ends with the window (or, within a year, the year before it)."""
     if series.empty:
         return WindowValue(None, None, None, 0, 1)
+    starts = series["period_start"]  # ISO dates, so text compares as dates do
     granularity = series["granularity"].iloc[0]
-    starts = _starts(series)
-    if granularity == "fy":
-        year = fy_start_year(window.end) - (0 if window.end.month == 1 else 1)
-        row = series[starts == quarter_start(year, 1)]
-        return _point(row)
-    expected = window.months() if granularity == "month" else window.quarters()
-    inside = series[starts.isin(expected)]
-    if not additive:
-        last = expected[-1]
-        return _point(inside[_starts(inside) == last]) if len(inside) else \
-            WindowValue(None, None, None, 0, 1)
+    wanted = _wanted(granularity, window)
+    if granularity == "fy" or not additive:
+        return _point(series[starts == wanted[-1]])
+    inside = series[starts.isin(wanted)]
     if inside.empty:
-        return WindowValue(None, None, None, 0, len(expected))
+        return WindowValue(None, None, None, 0, len(wanted))
     numerator = inside["numerator"].sum() if inside["numerator"].notna().all() else None
     return WindowValue(float(inside["value"].sum()), numerator, None, len(inside),
-                       len(expected))
+                       len(wanted))
+
+
+def _wanted(granularity: str, window: Window) -> list[str]:
+    """The period starts (ISO) a window reads at a granularity: its months or quarters, or
+    for yearly figures the one year it gives."""
+    if granularity == "fy":
+        year = fy_start_year(window.end) - (0 if window.end.month == 1 else 1)
+        return [quarter_start(year, 1).isoformat()]
+    days = window.months() if granularity == "month" else window.quarters()
+    return [d.isoformat() for d in days]
+
+
+WINDOW_VALUE_COLUMNS = ["value", "numerator", "denominator", "periods_held",
+                        "periods_expected"]
+
+
+def window_values(rows: pd.DataFrame, window: Window, additive: bool) -> pd.DataFrame:
+    """window_value for every area of ``rows`` (one indicator at one granularity, many
+    areas, each area's rows together and oldest first, as indicator_rows gives them) in one
+    pass: WINDOW_VALUE_COLUMNS indexed by area_code, for the areas with a value (missing
+    values are NaN, not None).
+
+    >>> rows = pd.DataFrame({"area_code": ["A", "A", "B"], "granularity": "quarter",
+    ...     "period_start": ["2023-01-01", "2023-04-01", "2023-04-01"],
+    ...     "value": [2.0, 3.0, 4.0], "numerator": None, "denominator": None})
+    >>> window_values(rows, Window("ytd", dt.date(2023, 4, 1)), True)["value"].to_dict()
+    {'A': 3.0, 'B': 4.0}
+    """
+    if rows.empty:
+        return pd.DataFrame(columns=WINDOW_VALUE_COLUMNS, index=pd.Index([], name="area_code"))
+    granularity = rows["granularity"].iloc[0]
+    wanted = _wanted(granularity, window)
+    if granularity == "fy" or not additive:
+        points = rows[rows["period_start"] == wanted[-1]].drop_duplicates("area_code")
+        out = points.set_index("area_code")[["value", "numerator", "denominator"]]
+        return out.assign(periods_held=1, periods_expected=1)[WINDOW_VALUE_COLUMNS]
+    inside = rows[rows["period_start"].isin(wanted)]
+    codes = inside["area_code"].to_numpy()
+    if not len(codes):
+        return window_values(rows.iloc[0:0], window, additive)
+    # Each area's rows are together: sum each run with numpy's sum, as window_value sums
+    # one series, so the figures agree to the last digit (a groupby sum adds differently).
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    runs = list(zip(starts, np.r_[starts[1:], len(codes)]))
+    values = inside["value"].to_numpy(dtype=float)
+    numerators = inside["numerator"].to_numpy(dtype=float)
+    return pd.DataFrame({
+        "value": [values[a:b].sum() for a, b in runs],
+        "numerator": [numerators[a:b].sum() for a, b in runs],  # NaN unless all are held
+        "denominator": np.nan, "periods_held": [b - a for a, b in runs],
+        "periods_expected": len(wanted)}, index=pd.Index(codes[starts], name="area_code"))
+
+
+def value_of(figures: pd.DataFrame, area_code: str) -> WindowValue:
+    """One area's WindowValue from window_values (no row: no value)."""
+    if area_code not in figures.index:
+        return WindowValue(None, None, None, 0, 1)
+    row = figures.loc[area_code]
+    return WindowValue(float(row["value"]), _or_none(row["numerator"]),
+                       _or_none(row["denominator"]), int(row["periods_held"]),
+                       int(row["periods_expected"]))
 
 
 def _point(row: pd.DataFrame) -> WindowValue:
@@ -172,3 +230,18 @@ def _point(row: pd.DataFrame) -> WindowValue:
 
 def _or_none(value):
     return None if pd.isna(value) else float(value)
+
+
+def window_for(observations, record: dict, kind: str, end: dt.date | None,
+               area_codes: list[str]) -> Window | None:
+    """The window a page shows for an indicator: of ``kind`` ending with the chosen quarter
+    ``end``, else with the latest quarter held by the first of ``area_codes`` holding any
+    (yearly figures are then read at that quarter); None when none of them holds any."""
+    if end:
+        return Window(kind, end)
+    for code in area_codes:
+        latest = latest_quarter(indicator_series(observations, record["id"], code,
+                                                 record["frequency"]))
+        if latest:
+            return Window(kind if record["frequency"] != "fy" else "quarter", latest)
+    return None

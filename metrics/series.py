@@ -1,0 +1,127 @@
+"""Reading series out of the observations: one indicator for one area (a series), or one
+indicator for many areas at once. The observations are a frame (OBSERVATION_COLUMNS, plus
+upload_id and is_sample from the store) or an ObservationIndex of that frame: the same rows
+sorted and grouped once, so a page that reads dozens of series per run finds each by
+looking it up instead of scanning every row (a scan of five years of police.uk counts is a
+few milliseconds, and a theme page reads a few hundred series). Pure pandas."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+SORT = ["indicator_id", "granularity", "area_code", "period_start"]
+
+
+class ObservationIndex:
+    """The observations sorted by indicator, granularity, area and period, with where each
+    indicator's and each series' rows start and stop, and the sets of indicators a page asks
+    about (held, held as sample data, held by area type).
+
+    Built once per data version and shared between reruns and sessions: the frames it hands
+    out are slices of one frame and must not be mutated (metrics functions never do)."""
+
+    def __init__(self, observations: pd.DataFrame):
+        self.frame = observations
+        ordered = observations.sort_values(SORT, kind="stable").reset_index(drop=True)
+        # Plain Python strings: masking and comparing a few dozen rows of Arrow-backed text
+        # costs pandas several times what it costs on object arrays, a few hundred times a run.
+        ordered = ordered.astype({c: object for c in ordered.columns
+                                  if pd.api.types.is_string_dtype(ordered[c])})
+        self.ordered = ordered
+        self._indicators = _boundaries(ordered, ["indicator_id"])
+        self._blocks = _boundaries(ordered, ["indicator_id", "granularity"])
+        self._series = _boundaries(ordered, ["indicator_id", "granularity", "area_code"])
+        self._slices: dict = {}
+        ids = ordered["indicator_id"].to_numpy()
+        self.held = frozenset(pd.unique(ids))
+        self.sample = frozenset(pd.unique(ids[ordered["is_sample"].to_numpy(dtype=bool)])) \
+            if "is_sample" in ordered else frozenset()
+        types = ordered["area_type"].to_numpy()
+        self.held_by_area_type = {kind: frozenset(pd.unique(ids[types == kind]))
+                                  for kind in pd.unique(types)}
+
+    def series(self, indicator_id: str, area_code: str, frequency: str | None = None
+               ) -> pd.DataFrame:
+        """As indicator_series: the rows of one indicator for one area, oldest first."""
+        if frequency is None:  # every granularity: rare, so read the frame as it is
+            return indicator_series(self.frame, indicator_id, area_code)
+        return self._slice(self._series, (indicator_id, frequency, area_code))
+
+    def indicator(self, indicator_id: str, frequency: str | None = None) -> pd.DataFrame:
+        """Every area's rows of one indicator (at one granularity if given), by
+        granularity, area and period."""
+        if frequency is None:
+            return self._slice(self._indicators, (indicator_id,))
+        return self._slice(self._blocks, (indicator_id, frequency))
+
+    def _slice(self, bounds: dict, key: tuple) -> pd.DataFrame:
+        found = self._slices.get(key)
+        if found is None:
+            start, stop = bounds.get(key, (0, 0))
+            found = self.ordered.iloc[start:stop]
+            self._slices[key] = found
+        return found
+
+
+def _boundaries(ordered: pd.DataFrame, columns: list[str]) -> dict[tuple, tuple[int, int]]:
+    """(first row, row after the last) of each run of equal ``columns`` in a sorted frame."""
+    if ordered.empty:
+        return {}
+    keys = ordered[columns].to_numpy()
+    change = np.ones(len(ordered), dtype=bool)
+    change[1:] = (keys[1:] != keys[:-1]).any(axis=1)
+    starts = np.flatnonzero(change)
+    stops = np.append(starts[1:], len(ordered))
+    return {tuple(keys[s]): (int(s), int(e)) for s, e in zip(starts, stops)}
+
+
+def indicator_series(observations, indicator_id: str, area_code: str,
+                     frequency: str | None = None) -> pd.DataFrame:
+    """The rows of one indicator for one area, oldest first (at ``frequency`` if given).
+    ``observations`` is the frame or an ObservationIndex of it."""
+    if isinstance(observations, ObservationIndex):
+        return observations.series(indicator_id, area_code, frequency)
+    rows = observations[(observations["indicator_id"] == indicator_id)
+                        & (observations["area_code"] == area_code)]
+    if frequency is not None:
+        rows = rows[rows["granularity"] == frequency]
+    return rows.sort_values("period_start")
+
+
+def indicator_rows(observations, indicator_id: str, frequency: str | None = None,
+                   area_codes: list[str] | None = None) -> pd.DataFrame:
+    """One indicator (at one granularity if given) for the ``area_codes`` (default every
+    area), sorted by granularity, area and period."""
+    if isinstance(observations, ObservationIndex):
+        rows = observations.indicator(indicator_id, frequency)
+    else:
+        rows = observations[observations["indicator_id"] == indicator_id]
+        if frequency is not None:
+            rows = rows[rows["granularity"] == frequency]
+        rows = rows.sort_values(SORT[1:], kind="stable")
+    if area_codes is not None:
+        rows = rows[rows["area_code"].isin(list(area_codes))]
+    return rows
+
+
+def observation_frame(observations) -> pd.DataFrame:
+    """The plain frame, whichever was given."""
+    return observations.frame if isinstance(observations, ObservationIndex) else observations
+
+
+def indicators_held(observations, area_type: str | None = None) -> frozenset:
+    """The indicator ids with any row (of ``area_type`` if given)."""
+    if isinstance(observations, ObservationIndex):
+        if area_type is None:
+            return observations.held
+        return observations.held_by_area_type.get(area_type, frozenset())
+    rows = observations if area_type is None else \
+        observations[observations["area_type"] == area_type]
+    return frozenset(rows["indicator_id"].unique())
+
+
+def sample_indicators(observations) -> frozenset:
+    """The indicator ids with any row from the generated sample data."""
+    if isinstance(observations, ObservationIndex):
+        return observations.sample
+    return frozenset(observations.loc[observations["is_sample"], "indicator_id"].unique())
