@@ -13,6 +13,8 @@ from data_loaders.catalogue import catalogue_frame
 from data_loaders.ingest import load_sample_data
 from data_loaders.store import Store
 from metrics.assessment import compute_assessment, compute_scorecard
+from metrics.incidents import incident_points, tally_incidents, unplaced_incidents
+from metrics.series import ObservationIndex
 
 
 @st.cache_resource(show_spinner=False)
@@ -51,6 +53,14 @@ def load_observations(version: DataKey) -> pd.DataFrame:
     return get_store().observations(with_sample_flag=True, snapshot=version[1])
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def load_observation_index(version: DataKey) -> ObservationIndex:
+    """The observations indexed by indicator, granularity and area, built once per data
+    version and shared, not copied, by every rerun and session (st.cache_data would unpickle
+    the whole frame on every call): nothing may mutate what it hands out."""
+    return ObservationIndex(load_observations(version))
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def load_reference(name: str, version: DataKey) -> pd.DataFrame:
     return get_store().reference(name, snapshot=version[1])
@@ -66,12 +76,28 @@ def load_upload_events(version: DataKey) -> pd.DataFrame:
     return get_store().upload_events()
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def load_incidents(version: DataKey, months: tuple[str, ...], crime_types: tuple[str, ...],
-                   district_code: str | None) -> pd.DataFrame:
-    """police.uk incident rows for the months and crime types (and district)."""
-    return get_store().incidents(months=months, crime_types=crime_types,
-                                 district_code=district_code, snapshot=version[1])
+@st.cache_resource(show_spinner=False, max_entries=2)
+def load_incident_tally(version: DataKey) -> pd.DataFrame:
+    """The police.uk incidents counted by month, crime type, district and map point, read
+    once per data version (shared: do not mutate), so a new window or district is a lookup
+    in memory, not a query over every incident row."""
+    return tally_incidents(get_store().incidents(snapshot=version[1]))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def load_incident_points(version: DataKey, months: tuple[str, ...],
+                         crime_types: tuple[str, ...], district_code: str | None
+                         ) -> pd.DataFrame:
+    """Incidents per map point for the months and crime types (and district): longitude,
+    latitude, incidents."""
+    return incident_points(load_incident_tally(version), months, crime_types, district_code)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def load_unplaced_incidents(version: DataKey, months: tuple[str, ...],
+                            crime_types: tuple[str, ...]) -> tuple[int, int]:
+    """(incidents with no location, all incidents) for the months and crime types."""
+    return unplaced_incidents(load_incident_tally(version), months, crime_types)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -99,8 +125,8 @@ def _populations(version: DataKey) -> dict:
 def load_scorecard(version: DataKey, area_code: str, kind: str, end: str | None) -> pd.DataFrame:
     """The overview's scorecard for an area and window (the county's figure standing in
     where the area holds none); ``end`` is a quarter start (ISO) or None for the latest."""
-    return compute_scorecard(load_observations(version), load_catalogue(), area_code, kind,
-                             _populations(version), _date(end), geo.COUNTY_CODE,
+    return compute_scorecard(load_observation_index(version), load_catalogue(), area_code,
+                             kind, _populations(version), _date(end), geo.COUNTY_CODE,
                              load_definition_changes(version))
 
 
@@ -108,7 +134,8 @@ def load_scorecard(version: DataKey, area_code: str, kind: str, end: str | None)
 def load_assessments(version: DataKey, theme: str, area_code: str, kind: str,
                      end: str | None) -> dict:
     """compute_assessment for each headline indicator of a theme, by indicator id."""
-    observations, changes = load_observations(version), load_definition_changes(version)
+    observations = load_observation_index(version)
+    changes = load_definition_changes(version)
     return {r["id"]: compute_assessment(observations, r, area_code, kind, _date(end),
                                         _populations(version), changes, geo.COUNTY_CODE)
             for r in load_catalogue().to_dict("records")

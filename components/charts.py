@@ -1,6 +1,13 @@
-"""Chart builders: each returns an Altair chart and puts nothing on screen. One look for every
-chart: the Okabe-Ito palette (safe for colour-blind readers), large type for a projector, and
-meaning never carried by colour alone (lines are labelled, the selected bar is marked)."""
+"""Chart builders: each returns a Vega-Lite spec (a dict whose datasets are frames, for
+st.vega_lite_chart) and puts nothing on screen; trend_chart gives the same chart as an Altair
+chart for the board pack. One look for every chart: the Okabe-Ito palette (safe for
+colour-blind readers), large type for a projector, and meaning never carried by colour alone
+(lines are labelled, the selected bar is marked).
+
+The specs are written as plain dicts, not built with Altair, because they are rebuilt on
+every filter change: Altair takes 20-60 ms to build and validate each of these charts (it
+copies and hashes the data at every step), a dict takes well under one. The specs are the
+ones Altair produced for the same charts; tests validate them against the Vega-Lite schema."""
 from __future__ import annotations
 
 import altair as alt
@@ -12,18 +19,42 @@ SELECTED, OTHER, REFERENCE = "#0072B2", "#9AA5B1", "#D55E00"
 FONT_SIZE = 16
 
 
-def _style(chart: alt.Chart, title: str) -> alt.Chart:
-    return (chart.properties(title=alt.TitleParams(title, anchor="start", fontSize=FONT_SIZE + 2),
-                             width="container")
-            .configure_axis(labelFontSize=FONT_SIZE - 2, titleFontSize=FONT_SIZE - 2,
-                            grid=True, gridColor="#E5E8EC")
-            .configure_legend(labelFontSize=FONT_SIZE - 2, titleFontSize=FONT_SIZE - 2,
-                              orient="bottom", labelLimit=320)
-            .configure_view(strokeWidth=0))
+def _spec(layers: list[dict], datasets: dict[str, pd.DataFrame], height: int, title: str,
+          data: str | None = None) -> dict:
+    """A layered chart with the house style: title, axes, legend at the bottom, no frame."""
+    spec = {"layer": layers,
+            "config": {"axis": {"grid": True, "gridColor": "#E5E8EC",
+                                "labelFontSize": FONT_SIZE - 2, "titleFontSize": FONT_SIZE - 2},
+                       "legend": {"labelFontSize": FONT_SIZE - 2, "labelLimit": 320,
+                                  "orient": "bottom", "titleFontSize": FONT_SIZE - 2},
+                       "view": {"strokeWidth": 0}},
+            "height": height,
+            "title": {"text": title, "anchor": "start", "fontSize": FONT_SIZE + 2},
+            "width": "container", "$schema": alt.SCHEMA_URL, "datasets": datasets}
+    if data is not None:
+        spec["data"] = {"name": data}
+    return spec
 
 
-def trend_chart(trend: pd.DataFrame, area_names: dict[str, str], y_title: str,
-                title: str) -> alt.Chart:
+def _time_axis() -> dict:
+    return {"axis": {"format": "%b %Y", "labelAngle": 0}, "field": "date", "title": None,
+            "type": "temporal"}
+
+
+def _nominal(field: str, title: str | None = None) -> dict:
+    channel = {"field": field, "type": "nominal"}
+    return channel if title is None else {**channel, "title": title}
+
+
+def _number(field: str, title: str | None = None, number_format: str | None = None) -> dict:
+    channel = {"field": field, "type": "quantitative"}
+    if number_format:
+        channel["format"] = number_format
+    return channel if title is None else {**channel, "title": title}
+
+
+def trend_spec(trend: pd.DataFrame, area_names: dict[str, str], y_title: str,
+               title: str) -> dict:
     """Lines per area over time: the rolling 12 months solid and thick where present, the
     period values thin and dashed. ``trend`` has compute_trend's columns; the first area in
     ``area_names`` is the selected one."""
@@ -32,29 +63,48 @@ def trend_chart(trend: pd.DataFrame, area_names: dict[str, str], y_title: str,
         area=trend["area_code"].map(area_names),
         series=lambda f: f["area"] + " · " + f["measure"])
     order = list(area_names.values())
-    colour = alt.Color("area:N", title="Area", sort=order,
-                       scale=alt.Scale(domain=order, range=AREA_COLOURS[:len(order)]))
-    base = alt.Chart(frame).encode(
-        x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0)),
-        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
-        color=colour,
-        detail="series:N",
-        tooltip=[alt.Tooltip("area:N", title="Area"), alt.Tooltip("period:N", title="Period"),
-                 alt.Tooltip("measure:N", title="Measure"),
-                 alt.Tooltip("value:Q", title=y_title, format=",.2f")])
+
+    def encoding() -> dict:  # a fresh dict per layer
+        return {
+            "color": {"field": "area", "scale": {"domain": order,
+                                                 "range": AREA_COLOURS[:len(order)]},
+                      "sort": order, "title": "Area", "type": "nominal"},
+            "detail": _nominal("series"),
+            "tooltip": [_nominal("area", "Area"), _nominal("period", "Period"),
+                        _nominal("measure", "Measure"), _number("value", y_title, ",.2f")],
+            "x": _time_axis(),
+            "y": {"field": "value", "scale": {"zero": False}, "title": y_title,
+                  "type": "quantitative"}}
+
     has_rolling = (frame["measure"] == "rolling 12 months").any()
-    periods = base.transform_filter(alt.datum.measure == "per period").mark_line(
-        point=alt.OverlayMarkDef(size=40), strokeWidth=1.5 if has_rolling else 3,
-        strokeDash=[5, 3] if has_rolling else [1, 0])
+    periods = {"mark": {"type": "line", "point": {"size": 40},
+                        "strokeDash": [5, 3] if has_rolling else [1, 0],
+                        "strokeWidth": 1.5 if has_rolling else 3},
+               "encoding": encoding(),
+               "transform": [{"filter": "(datum.measure === 'per period')"}]}
     layers = [periods]
     if has_rolling:
-        layers.append(base.transform_filter(alt.datum.measure == "rolling 12 months")
-                      .mark_line(strokeWidth=4))
-    return _style(alt.layer(*layers).properties(height=360), title)
+        layers.append({"mark": {"type": "line", "strokeWidth": 4}, "encoding": encoding(),
+                       "transform": [{"filter": "(datum.measure === 'rolling 12 months')"}]})
+    return _spec(layers, {"trend": frame}, 360, title, data="trend")
 
 
-def area_bar_chart(bars: pd.DataFrame, selected: str | None, references: dict[str, float],
-                   x_title: str, title: str) -> alt.Chart:
+def trend_chart(trend: pd.DataFrame, area_names: dict[str, str], y_title: str,
+                title: str) -> alt.LayerChart:
+    """trend_spec as an Altair chart (the board pack draws it to PNG with vl-convert)."""
+    return as_altair(trend_spec(trend, area_names, y_title, title))
+
+
+def as_altair(spec: dict) -> alt.LayerChart:
+    """A spec as an Altair chart, its frames turned into values as Altair writes them;
+    raises if the spec is not valid Vega-Lite."""
+    values = {name: alt.utils.sanitize_pandas_dataframe(frame).to_dict(orient="records")
+              for name, frame in spec["datasets"].items()}
+    return alt.LayerChart.from_dict({**spec, "datasets": values})
+
+
+def area_bar_spec(bars: pd.DataFrame, selected: str | None, references: dict[str, float],
+                  x_title: str, title: str) -> dict:
     """Horizontal bars per district, the selected one in blue and marked '(selected)', with
     the county and board area (or region) as labelled reference lines, and each district's
     95% confidence interval as a whisker where ``bars`` has low and high. ``bars`` has columns
@@ -64,32 +114,43 @@ def area_bar_chart(bars: pd.DataFrame, selected: str | None, references: dict[st
                                                     else ""),
         highlight=lambda f: f["area"] == selected)
     order = frame.sort_values("value", ascending=False)["shown"].tolist()
-    bar = alt.Chart(frame).mark_bar().encode(
-        y=alt.Y("shown:N", title=None, sort=order, axis=alt.Axis(labelLimit=320)),
-        x=alt.X("value:Q", title=x_title),
-        color=alt.condition(alt.datum.highlight, alt.value(SELECTED), alt.value(OTHER)),
-        tooltip=[alt.Tooltip("area:N", title="Area"),
-                 alt.Tooltip("value:Q", title=x_title, format=",.2f")])
-    layers = [bar]
+    datasets = {"bars": frame}
+    layers = [{"data": {"name": "bars"}, "mark": {"type": "bar"}, "encoding": {
+        "color": {"condition": {"test": "datum.highlight", "value": SELECTED},
+                  "value": OTHER},
+        "tooltip": [_nominal("area", "Area"), _number("value", x_title, ",.2f")],
+        "x": _number("value", x_title),
+        "y": {"axis": {"labelLimit": 320}, "field": "shown", "sort": order, "title": None,
+              "type": "nominal"}}}]
     if references:
-        lines = pd.DataFrame({"label": list(references), "value": list(references.values()),
-                              "pos": [8 + 18 * i for i in range(len(references))]})
-        rule = alt.Chart(lines).mark_rule(color=REFERENCE, strokeWidth=2, strokeDash=[6, 3])
-        layers.append(rule.encode(x="value:Q", tooltip=["label:N", alt.Tooltip(
-            "value:Q", format=",.2f")]))
-        layers.append(alt.Chart(lines).mark_text(
-            align="left", dx=4, color=REFERENCE, fontSize=FONT_SIZE - 3,
-            fontWeight="bold").encode(x="value:Q", y=alt.Y("pos:Q", scale=None),
-                                      text="label:N"))
+        datasets["references"] = pd.DataFrame({
+            "label": list(references), "value": list(references.values()),
+            "pos": [8 + 18 * i for i in range(len(references))]})
+        layers.append({"data": {"name": "references"},
+                       "mark": {"type": "rule", "color": REFERENCE, "strokeDash": [6, 3],
+                                "strokeWidth": 2},
+                       "encoding": {"tooltip": [_nominal("label"),
+                                                _number("value", None, ",.2f")],
+                                    "x": _number("value")}})
+        layers.append({"data": {"name": "references"},
+                       "mark": {"type": "text", "align": "left", "color": REFERENCE, "dx": 4,
+                                "fontSize": FONT_SIZE - 3, "fontWeight": "bold"},
+                       "encoding": {"text": _nominal("label"), "x": _number("value"),
+                                    "y": {"field": "pos", "scale": None,
+                                          "type": "quantitative"}}})
     if {"low", "high"} <= set(frame.columns) and frame["low"].notna().any():
-        layers.append(alt.Chart(frame.dropna(subset=["low", "high"])).mark_errorbar(
-            ticks=True, color="#111111", thickness=1.5).encode(
-            y=alt.Y("shown:N", sort=order, title=None), x=alt.X("low:Q", title=x_title),
-            x2="high:Q", tooltip=[alt.Tooltip("area:N", title="Area"),
-                                  alt.Tooltip("low:Q", title="95% lower", format=",.2f"),
-                                  alt.Tooltip("high:Q", title="95% upper", format=",.2f")]))
-    height = max(220, 38 * len(frame))
-    return _style(alt.layer(*layers).properties(height=height), title)
+        datasets["intervals"] = frame.dropna(subset=["low", "high"])
+        layers.append({"data": {"name": "intervals"},
+                       "mark": {"type": "errorbar", "color": "#111111", "thickness": 1.5,
+                                "ticks": True},
+                       "encoding": {
+                           "tooltip": [_nominal("area", "Area"),
+                                       _number("low", "95% lower", ",.2f"),
+                                       _number("high", "95% upper", ",.2f")],
+                           "x": _number("low", x_title), "x2": {"field": "high"},
+                           "y": {"field": "shown", "sort": order, "title": None,
+                                 "type": "nominal"}}})
+    return _spec(layers, datasets, max(220, 38 * len(frame)), title)
 
 
 SIGNAL_COLOURS = {"improvement": "#0072B2", "concern": "#E69F00", "neither": "#7B3294",
@@ -98,31 +159,36 @@ SIGNAL_SHAPES = {"improvement": "triangle-up", "concern": "diamond", "neither": 
                  "common": "circle"}
 
 
-def spc_chart(chart: pd.DataFrame, y_title: str, title: str) -> alt.Chart:
+def spc_spec(chart: pd.DataFrame, y_title: str, title: str) -> dict:
     """An XmR chart: the values, the mean (solid) and process limits (dashed) per segment,
     and each point coloured and shaped by what it signals ('reading' column: improvement,
     concern, neither or common), with the rules it broke in the tooltip. ``chart`` has
     compute_xmr's columns plus period (label) and reading."""
     frame = chart.assign(date=pd.to_datetime(chart["period_start"]),
                          segment_label=chart["segment"].map(lambda s: f"segment {s + 1}"))
-    base = alt.Chart(frame).encode(x=alt.X("date:T", title=None,
-                                           axis=alt.Axis(format="%b %Y", labelAngle=0)))
-    line = base.mark_line(color="#4D4D4D", strokeWidth=1.5).encode(
-        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)), detail="segment:N")
-    limits = [base.mark_line(color="#333333", strokeWidth=1.5).encode(
-        y="mean:Q", detail="segment:N")]
+    line = {"mark": {"type": "line", "color": "#4D4D4D", "strokeWidth": 1.5},
+            "encoding": {"detail": _nominal("segment"), "x": _time_axis(),
+                         "y": {"field": "value", "scale": {"zero": False}, "title": y_title,
+                               "type": "quantitative"}}}
+    limits = [{"mark": {"type": "line", "color": "#333333", "strokeWidth": 1.5},
+               "encoding": {"detail": _nominal("segment"), "x": _time_axis(),
+                            "y": _number("mean")}}]
     for column in ("ucl", "lcl"):
-        limits.append(base.mark_line(color="#333333", strokeDash=[6, 4]).encode(
-            y=f"{column}:Q", detail="segment:N"))
+        limits.append({"mark": {"type": "line", "color": "#333333", "strokeDash": [6, 4]},
+                       "encoding": {"detail": _nominal("segment"), "x": _time_axis(),
+                                    "y": _number(column)}})
     readings = list(SIGNAL_COLOURS)
-    points = base.mark_point(size=90, filled=True, opacity=1).encode(
-        y="value:Q",
-        color=alt.Color("reading:N", title="Point", sort=readings,
-                        scale=alt.Scale(domain=readings, range=list(SIGNAL_COLOURS.values()))),
-        shape=alt.Shape("reading:N", sort=readings, scale=alt.Scale(
-            domain=readings, range=list(SIGNAL_SHAPES.values())), legend=None),
-        tooltip=[alt.Tooltip("period:N", title="Period"),
-                 alt.Tooltip("value:Q", title=y_title, format=",.2f"),
-                 alt.Tooltip("reading:N", title="Reading"),
-                 alt.Tooltip("rules:N", title="Rules broken")])
-    return _style(alt.layer(line, *limits, points).properties(height=340), title)
+    points = {"mark": {"type": "point", "filled": True, "opacity": 1, "size": 90},
+              "encoding": {
+                  "color": {"field": "reading", "scale": {
+                      "domain": readings, "range": list(SIGNAL_COLOURS.values())},
+                      "sort": readings, "title": "Point", "type": "nominal"},
+                  "shape": {"field": "reading", "legend": None, "scale": {
+                      "domain": readings, "range": list(SIGNAL_SHAPES.values())},
+                      "sort": readings, "type": "nominal"},
+                  "tooltip": [_nominal("period", "Period"),
+                              _number("value", y_title, ",.2f"),
+                              _nominal("reading", "Reading"),
+                              _nominal("rules", "Rules broken")],
+                  "x": _time_axis(), "y": _number("value")}}
+    return _spec([line, *limits, points], {"spc": frame}, 340, title, data="spc")

@@ -12,14 +12,14 @@ from data_loaders.catalogue import THEMES
 from .access import suppression_threshold
 from .actions_view import open_actions
 from .cache import (current_version, load_actions, load_assessments, load_catalogue,
-                    load_observations, load_reference, load_scorecard, load_snapshots)
-from .charts import trend_chart
+                    load_observation_index, load_reference, load_scorecard,
+                    load_snapshots)
+from .charts import trend_spec
 from .filters import Filters, current_filters
 from .judgement_text import status_text
 from .small_numbers import is_small
-from .theme_view import _unit_title
 from metrics.comparison import comparison_unit, compute_trend
-from metrics.formatting import format_change, format_value
+from metrics.formatting import format_change, format_value, unit_title
 from metrics.statement import compose_statement
 from metrics.windows import is_additive
 from data_loaders import geography as geo
@@ -126,16 +126,16 @@ def render_theme_slide(theme: str, filters: Filters, version) -> None:
         return
     lead = held[0]
     record = records[lead["indicator_id"]]
-    observations = load_observations(version)
+    observations = load_observation_index(version)
     population = load_reference("population", version)
     left, right = st.columns([3, 2])
     codes = list(dict.fromkeys([lead["figure_area"], geo.COUNTY_CODE, geo.BOARD_CODE]))
     trend = compute_trend(observations, record, codes, population)
     if len(trend):
         names = {c: geo.area_name(c) for c in codes if c in set(trend["area_code"])}
-        left.altair_chart(trend_chart(trend, names,
-                                      _unit_title(comparison_unit(record, population)),
-                                      record["title"]), width="stretch")
+        left.vega_lite_chart(trend_spec(trend, names,
+                                        unit_title(comparison_unit(record, population)),
+                                        record["title"]), width="stretch")
     with right:
         st.markdown(compose_statement(lead, geo.area_name(lead["figure_area"]),
                                       target=record["target"]))

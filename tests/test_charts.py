@@ -1,15 +1,15 @@
-"""Chart and map builders return Altair charts and pydeck Decks built from the frames given:
+"""Chart and map builders return Vega-Lite specs and pydeck Decks built from the frames given:
 areas in order and colour, the selected district marked in words, reference lines, map
-shading, tooltips, and no basemap (so no internet)."""
+shading, tooltips, and no basemap (so no internet); every spec is valid Vega-Lite."""
 from __future__ import annotations
 
 import json
 
-import altair as alt
 import pandas as pd
 import pydeck as pdk
 
-from components.charts import AREA_COLOURS, SELECTED, area_bar_chart, trend_chart
+from components.charts import (AREA_COLOURS, SELECTED, SIGNAL_SHAPES, area_bar_spec, as_altair,
+                               spc_spec, trend_chart, trend_spec)
 from components.maps import (NO_DATA, RAMP, area_map, class_breaks, colour_for, outline_rows,
                              shaded_rows, view_of)
 
@@ -29,40 +29,69 @@ def trend_frame(measures=("per period", "rolling 12 months")) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def spec(chart: alt.TopLevelMixin) -> dict:
-    return chart.to_dict()
+NAMES = {"E07000133": "Melton", "E10000018": "Leicestershire"}
 
 
 def test_trend_chart_colours_areas_in_order_and_draws_the_rolling_line():
-    names = {"E07000133": "Melton", "E10000018": "Leicestershire"}
-    chart = trend_chart(trend_frame(), names, "Rate per 1,000 residents", "Hate crimes")
-    built = spec(chart)
+    built = trend_spec(trend_frame(), NAMES, "Rate per 1,000 residents", "Hate crimes")
     assert len(built["layer"]) == 2  # period values and the rolling 12 months
     colour = built["layer"][0]["encoding"]["color"]
     assert colour["scale"]["domain"] == ["Melton", "Leicestershire"]
     assert colour["scale"]["range"] == AREA_COLOURS[:2]
     assert built["title"]["text"] == "Hate crimes"
-    values = next(iter(built["datasets"].values()))
-    assert {v["area"] for v in values} == {"Melton", "Leicestershire"}
+    assert set(built["datasets"][built["data"]["name"]]["area"]) == {"Melton",
+                                                                    "Leicestershire"}
 
 
 def test_trend_chart_without_rolling_values_draws_one_layer():
-    chart = trend_chart(trend_frame(("per period",)), {"E07000133": "Melton",
-                                                       "E10000018": "Leicestershire"},
-                        "%", "Feel safe")
-    assert len(spec(chart)["layer"]) == 1
+    built = trend_spec(trend_frame(("per period",)), NAMES, "%", "Feel safe")
+    assert len(built["layer"]) == 1
+
+
+def test_the_board_packs_trend_chart_is_the_pages_chart():
+    page = trend_spec(trend_frame(), NAMES, "Rate", "Hate crimes")
+    pack = trend_chart(trend_frame(), NAMES, "Rate", "Hate crimes").to_dict()
+    assert pack["layer"] == page["layer"] and pack["title"] == page["title"]
+    values = pack["datasets"][pack["data"]["name"]]
+    assert values[0]["date"] == "2023-04-01T00:00:00"  # dates written as Altair writes them
+    assert len(values) == len(trend_frame())
 
 
 def test_bar_chart_marks_the_selected_district_in_words_and_draws_references():
     bars = pd.DataFrame({"area": ["Melton", "Blaby"], "value": [2.0, 1.0]})
-    built = spec(area_bar_chart(bars, "Melton", {"Leicestershire": 1.5}, "Rate", "Hate"))
-    values = next(iter(built["datasets"].values()))
-    shown = {v["area"]: v["shown"] for v in values if "shown" in v}
-    assert shown == {"Melton": "Melton  (selected)", "Blaby": "Blaby"}
+    built = area_bar_spec(bars, "Melton", {"Leicestershire": 1.5}, "Rate", "Hate")
+    frame = built["datasets"][built["layer"][0]["data"]["name"]]
+    assert dict(zip(frame["area"], frame["shown"])) == {"Melton": "Melton  (selected)",
+                                                        "Blaby": "Blaby"}
     assert built["layer"][0]["encoding"]["color"]["condition"]["value"] == SELECTED
     assert len(built["layer"]) == 3  # bars, the reference rule and its label
-    datasets = [d for d in built["datasets"].values() if d and "label" in d[0]]
-    assert datasets[0][0] == {"label": "Leicestershire", "value": 1.5, "pos": 8}
+    lines = built["datasets"][built["layer"][1]["data"]["name"]]
+    assert lines.to_dict("records") == [{"label": "Leicestershire", "value": 1.5, "pos": 8}]
+
+
+def spc_frame() -> pd.DataFrame:
+    return pd.DataFrame({"period_start": ["2023-04-01", "2023-05-01"], "value": [3.0, 9.0],
+                         "segment": [0, 0], "mean": 6.0, "ucl": 8.0, "lcl": 4.0,
+                         "period": ["Apr 2023", "May 2023"], "reading": ["common", "concern"],
+                         "rules": ["", "beyond limits"]})
+
+
+def test_spc_chart_shapes_points_by_what_they_signal_not_by_colour_alone():
+    built = spc_spec(spc_frame(), "Count", "Burglary: XmR chart")
+    points = built["layer"][-1]["encoding"]
+    assert points["shape"]["field"] == points["color"]["field"] == "reading"
+    assert points["shape"]["scale"]["range"] == list(SIGNAL_SHAPES.values())
+    assert [layer["encoding"]["y"]["field"] for layer in built["layer"]] == [
+        "value", "mean", "ucl", "lcl", "value"]
+
+
+def test_every_chart_spec_is_valid_vega_lite():
+    bars = pd.DataFrame({"area": ["Melton", "Blaby"], "value": [2.0, 1.0], "low": [1.5, None],
+                         "high": [2.5, None]})
+    for built in (trend_spec(trend_frame(), NAMES, "Rate", "Hate crimes"),
+                  area_bar_spec(bars, "Melton", {"Leicestershire": 1.5}, "Rate", "Hate"),
+                  spc_spec(spc_frame(), "Count", "Burglary")):
+        as_altair(built).to_dict()  # validates against the Vega-Lite schema, raises if not
 
 
 def test_class_breaks_and_colours_run_light_to_dark():
@@ -92,7 +121,7 @@ def test_the_map_has_no_basemap_and_names_the_area_in_its_tooltip():
     boundaries = pd.DataFrame({"area_code": ["NR31"], "area_name": ["Melton Town Centre"],
                                "geojson": [json.dumps(SQUARE)]})
     figures = pd.DataFrame({"area_code": ["NR31"], "value": [1.0], "change_text": [""]})
-    incidents = pd.DataFrame({"longitude": [-0.95], "latitude": [52.65]})
+    incidents = pd.DataFrame({"longitude": [-0.95], "latitude": [52.65], "incidents": [3]})
     deck = area_map(shaded_rows(boundaries, figures, "{:,.0f}", [1.0]),
                     outline_rows(boundaries), incidents, view_of(boundaries))
     assert isinstance(deck, pdk.Deck)
@@ -100,6 +129,23 @@ def test_the_map_has_no_basemap_and_names_the_area_in_its_tooltip():
     assert built.get("mapProvider") is None and built.get("mapStyle") in (None, "")
     assert [layer["@@type"] for layer in built["layers"]] == ["PolygonLayer", "PathLayer",
                                                              "HexagonLayer"]
+    hexagons = built["layers"][2]
+    # Points come tallied: each hexagon sums the incidents at its points, as if sent one by one.
+    assert hexagons["data"] == [{"longitude": -0.95, "latitude": 52.65, "incidents": 3}]
+    assert (hexagons["getColorWeight"], hexagons["colorAggregation"]) == ("@@=incidents", "SUM")
     assert "{name}" in deck._tooltip["html"] and "{shown}" in deck._tooltip["html"]
     view = built["initialViewState"]
     assert -1.0 < view["longitude"] < -0.9 and 52.6 < view["latitude"] < 52.7
+
+
+def test_the_map_json_is_pydecks_without_the_indentation():
+    boundaries = pd.DataFrame({"area_code": ["NR31"], "area_name": ["Melton Town Centre"],
+                               "geojson": [json.dumps(TWO_SQUARES)]})
+    figures = pd.DataFrame({"area_code": ["NR31"], "value": [1.0], "change_text": [""]})
+    incidents = pd.DataFrame({"longitude": [-0.95, -0.75], "latitude": [52.65, 52.62],
+                              "incidents": [3, 1]})
+    deck = area_map(shaded_rows(boundaries, figures, "{:,.0f}", [1.0]),
+                    outline_rows(boundaries), incidents, view_of(boundaries))
+    compact = deck.to_json()
+    assert "\n" not in compact
+    assert json.loads(compact) == json.loads(pdk.Deck.to_json(deck))

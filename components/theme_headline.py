@@ -1,0 +1,71 @@
+"""The top of a theme page: one tile per headline indicator and the position statement."""
+from __future__ import annotations
+
+import streamlit as st
+
+from data_loaders import geography as geo
+from metrics.assessment import benchmark_area
+from metrics.formatting import format_change, format_value
+from metrics.statement import compose_statement
+from metrics.summary import compute_summary, compute_summary_or_fallback
+from metrics.windows import is_additive
+
+from .access import suppression_threshold
+from .filters import Filters
+from .judgement_text import benchmark_text, rag_text, status_text, variation_text
+from .small_numbers import is_small
+
+DELTA_COLOURS = {"down_good": "inverse", "up_good": "normal", "neutral": "off"}
+
+
+def render_tiles(records: list[dict], summaries: dict, sample: set, area_code: str) -> None:
+    """One tile per headline indicator: the one status, value, change (arrow and words), RAG,
+    SPC variation and benchmark, each in words."""
+    columns = st.columns(3)
+    for i, record in enumerate(records):
+        row = summaries[record["id"]]
+        with columns[i % 3].container(border=True):
+            if row["value"] is None:
+                st.metric(record["title"], "no data")
+                st.caption("Not uploaded for this area yet.")
+                continue
+            st.markdown(f"**{status_text(row['overall'])}**")
+            if is_additive(record) and (is_small(row["value"])
+                                        or is_small(row["previous_value"])):
+                shown = f"<{suppression_threshold()}" if is_small(row["value"]) else \
+                    format_value(row["value"], record["unit"])
+                st.metric(record["title"], shown, help="Small numbers are not shown.")
+                st.caption(f"{row['period']} · change not shown: small numbers")
+                continue
+            st.metric(record["title"], format_value(row["value"], record["unit"]),
+                      delta=format_change(row["change_pct"]) or None,
+                      delta_color=DELTA_COLOURS[record["polarity"]],
+                      help=f"{record['definition']} Source: {record['source']}.")
+            notes = [row["period"], row["direction"] or f"change withheld: {row['withheld']}",
+                     rag_text(row["rag"]), variation_text(row["variation"]),
+                     benchmark_text(row["benchmark"], row["benchmark_area"])]
+            if row["figure_area"] != area_code:
+                notes.append(f"{geo.area_name(row['figure_area'])} figure")
+            if row["status"] == "partial":
+                notes.append("⚠ incomplete period")
+            if record["id"] in sample:
+                notes.append("sample data")
+            st.caption(" · ".join(n for n in notes if n))
+
+
+def render_statement(observations, record: dict, filters: Filters, population) -> None:
+    """The statement for the area, or for the county where the figure is county-wide."""
+    populations = dict(zip(population["area_code"], population["population"]))
+    summary = compute_summary_or_fallback(observations, record, filters.area_code,
+                                          filters.kind, filters.end, populations,
+                                          geo.COUNTY_CODE)
+    whose = summary["figure_area"]
+    other = benchmark_area(whose)
+    theirs = compute_summary(observations, record, other, filters.kind, filters.end,
+                             populations.get(other)) if other else None
+    st.subheader("Position statement")
+    text = compose_statement(summary, geo.area_name(whose), theirs,
+                             geo.area_name(other) if other else None, record["target"])
+    if whose != filters.area_code:
+        text += f" (Only a {geo.area_name(whose)} figure is held for this indicator.)"
+    st.markdown(text)

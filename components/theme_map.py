@@ -1,0 +1,180 @@
+"""A theme indicator on the map: beats (police.uk figures) or districts shaded by the
+window's figure, zoomed to the chosen district, with police.uk incidents as hexagons; and
+the chosen beat's own figures over time."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data_loaders import geography as geo
+from data_loaders.periods import period_label
+from data_loaders.police_uk import CRIME_TYPES, indicator_id as police_indicator_id
+from metrics.comparison import compute_map_figures, compute_trend
+from metrics.formatting import UNIT_FORMAT, unit_title
+from metrics.series import indicator_series, indicators_held
+from metrics.windows import Window, is_additive
+
+from .access import hides_small_numbers
+from .cache import load_incident_points, load_reference, load_unplaced_incidents
+from .charts import trend_spec
+from .downloads import render_downloads
+from .filters import Filters
+from .maps import area_map, class_breaks, outline_rows, shaded_rows, view_of
+from .small_numbers import is_small, protect_counts
+
+POLICE_TYPES = {police_indicator_id(t): t for t in CRIME_TYPES}
+ALL_CRIME = "police_total_excl_asb"
+UNPLACED_WARNING = 0.05  # a share of police.uk rows with no location worth saying
+
+
+def map_record(focus: dict, records: list[dict], observations) -> dict:
+    """The indicator the map shows: the focus where it has beat figures, else the theme's
+    police.uk indicator (which has), else the focus by district."""
+    has_beats = indicators_held(observations, "beat")
+    if focus["id"] in has_beats:
+        return focus
+    police = [r for r in records if r["id"] in has_beats and not r["parent"]]
+    return police[0] if police else focus
+
+
+@st.fragment
+def render_map(observations, record: dict, window: Window | None, filters: Filters,
+               version) -> None:
+    """A fragment: the incidents switch redraws the map alone."""
+    if window is None:
+        return
+    level = "beat" if record["id"] in indicators_held(observations, "beat") else "district"
+    boundaries = load_reference("boundaries", version)
+    shapes = boundaries[boundaries["area_type"] == level]
+    if filters.is_district and level == "beat":
+        beats = load_reference("areas", version)
+        in_district = beats.loc[(beats["area_type"] == "beat")
+                                & (beats["district_code"] == filters.area_code), "area_code"]
+        shapes = shapes[shapes["area_code"].isin(in_district)]
+    outlines = boundaries[boundaries["area_type"] == "district"]
+    if shapes.empty:
+        return
+    figures, unit = compute_map_figures(observations, record, window,
+                                        shapes["area_code"].tolist(),
+                                        load_reference("population", version))
+    if figures["value"].isna().all():
+        st.caption(f"No map: {record['title']} is not held by {level} for "
+                   f"{window.label()}.")
+        return
+    unit_text = UNIT_FORMAT[unit]
+    if is_additive(record) and figures["count"].map(is_small).any():
+        figures = _protect_areas(figures, level, load_reference("areas", version))
+    breaks = class_breaks(figures["value"])
+    # Beats zoom to the chosen district; a district map keeps every district in view.
+    focus_shapes = outlines[outlines["area_code"] == filters.area_code] \
+        if filters.is_district and level == "beat" else outlines
+    st.subheader(f"Map: {record['title']} by {level}, {window.label()}")
+    if level == "beat":
+        st.caption("Beat boundaries are approximate (2011 LSOAs grouped under the police "
+                   "neighbourhood codes) until real ones are uploaded.")
+    months = tuple(m.strftime("%Y-%m") for m in window.months())
+    if record["origin"] == "police_uk":
+        _note_unplaced(version, window, months, record)
+    incidents = None
+    if record["origin"] == "police_uk" and st.toggle(
+            "Show where police.uk incidents were recorded (hexagons)", value=True,
+            key="show_incidents"):
+        incidents = load_incident_points(version, months, _crime_types(record),
+                                         filters.area_code if filters.is_district else None)
+    chart, table = st.columns([3, 2])
+    deck = area_map(shaded_rows(shapes, figures, unit_text, breaks), outline_rows(outlines),
+                    incidents, view_of(focus_shapes))
+    chart.pydeck_chart(deck, height=520, alt=f"Map of {record['title']} by {level}")
+    names = dict(zip(shapes["area_code"], shapes["area_name"]))
+    shown = pd.DataFrame({"Code": figures["area_code"],
+                          "Name": figures["area_code"].map(names),
+                          unit_title(unit): figures["value"],
+                          "Change": figures["change_text"]})
+    shown = shown.sort_values(unit_title(unit), ascending=False)
+    if "shown" in figures:  # partners: the protected text in place of the figures
+        shown[unit_title(unit)] = shown["Code"].map(dict(zip(figures["area_code"],
+                                                             figures["shown"])))
+    with table:
+        st.dataframe(shown, hide_index=True, width="stretch", height=440)
+        st.caption("Shading, light to dark: " + " · ".join(
+            "up to " + unit_text.format(b) for b in breaks))
+        render_downloads(shown, f"{record['id']}_map_{level}s")
+    if filters.beat_code:
+        render_beat_trend(observations, record, filters, window)
+
+
+def _note_unplaced(version, window: Window, months: tuple[str, ...], record: dict) -> None:
+    """Say when many police.uk rows of the window could not be placed (no location), since
+    they are in no district's or beat's count."""
+    unplaced, rows = load_unplaced_incidents(version, months, _crime_types(record))
+    if not rows:
+        return
+    share = unplaced / rows
+    if share >= UNPLACED_WARNING:
+        st.caption(f"⚠ {share:.0%} of the police.uk rows for {window.label()} "
+                   f"({unplaced:,} of {rows:,}) had no "
+                   "location, so they are in no district's or beat's count.")
+
+
+def _protect_areas(figures: pd.DataFrame, level: str, areas: pd.DataFrame) -> pd.DataFrame:
+    """Map figures as partners see them: beats sum to their district and districts to the
+    county and board area (those totals are shown elsewhere), so hidden counts stay hidden
+    there too. Hidden areas lose their shading and change; 'shown' carries the text."""
+    counts = figures.set_index("area_code")[["count"]]
+    if level == "beat":
+        parents = dict(zip(areas.loc[areas["area_type"] == "beat", "area_code"],
+                           areas.loc[areas["area_type"] == "beat", "district_code"]))
+        groups = {}
+        for code in counts.index:
+            groups.setdefault(f"total {parents.get(code)}", []).append(code)
+    else:
+        county = [c for c in geo.COUNTY_DISTRICTS if c in counts.index]
+        groups = {"total county": county, "total board": list(counts.index)}
+    for total, parts in groups.items():
+        counts.loc[total] = counts.loc[parts, "count"].sum()
+    sums = [((total, "count"), [(p, "count") for p in parts]) for total, parts in groups.items()]
+    text = protect_counts(counts, sums)["count"]
+    out = figures.copy()
+    out["shown"] = out["area_code"].map(text)
+    hidden = ~out["shown"].str[0].str.isdigit().fillna(False)
+    out.loc[hidden, "value"] = None
+    out.loc[hidden, "change_text"] = "change not shown: small numbers"
+    return out
+
+
+def _crime_types(record: dict) -> tuple[str, ...]:
+    if record["id"] == ALL_CRIME:
+        return tuple(t for t in CRIME_TYPES if t != "Anti-social behaviour")
+    return (POLICE_TYPES[record["id"]],)
+
+
+def render_beat_trend(observations, record: dict, filters: Filters, window: Window) -> None:
+    """Drill-down: the chosen beat's own figures over time. Partners see small months hidden,
+    with the map's total for the window as the sum they must not be worked out from."""
+    series = indicator_series(observations, record["id"], filters.beat_code,
+                              record["frequency"])
+    st.subheader(f"Beat {filters.beat_code}: {record['title']} over time")
+    if series.empty:
+        st.info("No figures for this beat.")
+        return
+    trend = compute_trend(observations, record, [filters.beat_code], pd.DataFrame(
+        columns=["area_type", "area_code", "year", "population"]))
+    periods = trend[trend["measure"] == "per period"]
+    hidden = periods["count"].map(is_small)
+    chart, table = st.columns([3, 2])
+    chart.vega_lite_chart(trend_spec(trend[trend["measure"] != "per period"].pipe(
+        lambda t: pd.concat([t, periods[~hidden]])), {filters.beat_code:
+                                                     f"Beat {filters.beat_code}"},
+        "Count", f"Beat {filters.beat_code}"), width="stretch")
+    shown = periods[["period", "value"]].rename(columns={"period": "Period", "value": "Count"})
+    if hides_small_numbers():
+        counts = periods.set_index("period")[["value"]].rename(columns={"value": "Count"})
+        inside = [period_label(m.isoformat(), "month") for m in window.months()]
+        total = f"Total, {window.label()}"
+        counts.loc[total] = counts.loc[[p for p in inside if p in counts.index], "Count"].sum()
+        sums = [((total, "Count"), [(p, "Count") for p in inside if p in counts.index])]
+        shown = protect_counts(counts, sums).drop(index=total).reset_index().rename(
+            columns={"period": "Period"})
+    with table:
+        st.dataframe(shown, hide_index=True, width="stretch")
+        render_downloads(shown, f"{record['id']}_{filters.beat_code}")

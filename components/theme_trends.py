@@ -1,0 +1,86 @@
+"""A theme indicator over time: the trend of the area against the county and board area
+(counts as rates per 1,000, with the rolling 12 months), and "Is it changing?", the XmR
+chart of the area's own points. Each chart has its table and downloads beside it."""
+from __future__ import annotations
+
+import streamlit as st
+
+from data_loaders import geography as geo
+from data_loaders.periods import period_label
+from metrics.assessment import compute_spc, definition_breaks
+from metrics.comparison import comparison_unit, compute_trend
+from metrics.formatting import unit_title
+from metrics.series import indicator_series
+from metrics.spc import classify_signal
+from metrics.windows import is_additive
+
+from .access import suppression_threshold
+from .charts import spc_spec, trend_spec
+from .downloads import render_downloads
+from .filters import Filters
+from .judgement_text import variation_text
+from .small_numbers import is_small
+
+
+def render_trend(observations, record: dict, filters: Filters, population) -> None:
+    codes = list(dict.fromkeys([filters.area_code, geo.COUNTY_CODE, geo.BOARD_CODE,
+                                geo.REGION_CODE]))
+    trend = compute_trend(observations, record, codes, population)
+    st.subheader(f"Trend: {record['title']}")
+    if trend.empty:
+        st.info("No figures over time for this indicator and area.")
+        return
+    names = {c: geo.area_name(c) for c in codes if c in set(trend["area_code"])}
+    unit = comparison_unit(record, population)
+    hidden = trend["count"].map(is_small) & is_additive(record)
+    if hidden.any():
+        st.caption("Periods with small numbers are left out of the chart and shown as "
+                   f"<{suppression_threshold()} in the table.")
+    chart, table = st.columns([3, 2])
+    chart.vega_lite_chart(trend_spec(trend[~hidden], names, unit_title(unit),
+                                     record["title"]), width="stretch")
+    text = trend["value"].map(lambda v: f"{v:,.2f}").where(~hidden,
+                                                           f"<{suppression_threshold()}")
+    shown = trend.assign(Area=trend["area_code"].map(names), text=text).pivot_table(
+        index=["period_start", "period"], columns=["Area", "measure"], values="text",
+        aggfunc="first")
+    shown.columns = [f"{area} ({measure})" for area, measure in shown.columns]
+    shown = shown.reset_index().drop(columns="period_start").rename(columns={"period": "Period"})
+    with table:
+        st.dataframe(shown.fillna(""), hide_index=True, width="stretch", height=360)
+        render_downloads(shown, f"{record['id']}_trend")
+
+
+def render_spc(observations, record: dict, filters: Filters, changes) -> None:
+    """The XmR chart of the area's own points (or the county's for county-wide figures)."""
+    area = filters.area_code
+    if indicator_series(observations, record["id"], area, record["frequency"]).empty:
+        area = geo.COUNTY_CODE
+    chart, variation = compute_spc(observations, record, area,
+                                   definition_breaks(changes, record["id"]))
+    st.subheader(f"Is it changing? {record['title']}, {geo.area_name(area)}")
+    st.caption(f"Statistical process control: {variation_text(variation)}. Dashed lines are "
+               "the process limits (mean ± 2.66 × mean moving range); a point is special "
+               "cause when it is beyond a limit, in a run of 7 on one side of the mean, in 6 "
+               "rising or falling, or 2 of 3 beyond two sigma. A recorded definition change "
+               "starts new limits.")
+    if chart is None or chart["ucl"].isna().all():
+        return
+    if is_additive(record) and chart["value"].map(is_small).any():
+        st.caption("The chart is not shown to partners: some of its points are small numbers.")
+        return
+    chart = chart.assign(
+        period=[period_label(p, record["frequency"]) for p in chart["period_start"]],
+        reading=[classify_signal(side, record["polarity"]) if signal else "common"
+                 for signal, side in zip(chart["signal"], chart["side"])])
+    left, right = st.columns([3, 2])
+    left.vega_lite_chart(spc_spec(chart, unit_title(record["unit"]),
+                                  f"{record['title']}: XmR chart"), width="stretch")
+    shown = chart[["period", "value", "mean", "lcl", "ucl", "reading", "rules"]].rename(
+        columns={"period": "Period", "value": "Value", "mean": "Mean", "lcl": "Lower limit",
+                 "ucl": "Upper limit", "reading": "Reading", "rules": "Rules broken"})
+    with right:
+        st.dataframe(shown, hide_index=True, width="stretch", height=340, column_config={
+            c: st.column_config.NumberColumn(format="%.2f")
+            for c in ("Value", "Mean", "Lower limit", "Upper limit")})
+        render_downloads(shown, f"{record['id']}_spc")
