@@ -119,17 +119,13 @@ class WindowValue:
         return self.value is not None and self.periods_held == self.periods_expected
 
 
-def _starts(series: pd.DataFrame) -> pd.Series:
-    return pd.to_datetime(series["period_start"], format="%Y-%m-%d").dt.date
-
-
 def latest_quarter(series: pd.DataFrame) -> dt.date | None:
     """The start of the latest quarter the series covers completely (all three months of
     monthly data; the quarter itself for quarterly data; Q4 of the latest year for yearly)."""
     if series.empty:
         return None
-    granularity = series["granularity"].iloc[0]
-    starts = set(_starts(series))
+    granularity = series["granularity"].iat[0]
+    starts = {dt.date.fromisoformat(s) for s in set(series["period_start"].tolist())}
     if granularity == "fy":
         return quarter_start(max(starts).year, 4)
     if granularity == "quarter":
@@ -143,20 +139,23 @@ def latest_quarter(series: pd.DataFrame) -> dt.date | None:
 def window_value(series: pd.DataFrame, window: Window, additive: bool) -> WindowValue:
     """The value of ``series`` over ``window``: the sum of its periods when ``additive``
     (counts), else the value of the period ending the window. Yearly series give the year
-    that ends with the window (or, within a year, the year before it)."""
+    that ends with the window (or, within a year, the year before it). Read from the
+    columns' arrays: this runs a few hundred times a rerun."""
     if series.empty:
         return WindowValue(None, None, None, 0, 1)
-    starts = series["period_start"]  # ISO dates, so text compares as dates do
-    granularity = series["granularity"].iloc[0]
+    starts = series["period_start"].tolist()  # ISO dates, so text compares as dates do
+    granularity = series["granularity"].iat[0]
     wanted = _wanted(granularity, window)
     if granularity == "fy" or not additive:
-        return _point(series[starts == wanted[-1]])
-    inside = series[starts.isin(wanted)]
-    if inside.empty:
+        return _point(series, starts, wanted[-1])
+    chosen = set(wanted)
+    inside = [i for i, start in enumerate(starts) if start in chosen]
+    if not inside:
         return WindowValue(None, None, None, 0, len(wanted))
-    numerator = inside["numerator"].sum() if inside["numerator"].notna().all() else None
-    return WindowValue(float(inside["value"].sum()), numerator, None, len(inside),
-                       len(wanted))
+    numerators = series["numerator"].to_numpy(dtype=float)[inside]
+    numerator = numerators.sum() if not np.isnan(numerators).any() else None
+    values = series["value"].to_numpy(dtype=float)[inside]
+    return WindowValue(float(np.nansum(values)), numerator, None, len(inside), len(wanted))
 
 
 def _wanted(granularity: str, window: Window) -> list[str]:
@@ -220,12 +219,13 @@ def value_of(figures: pd.DataFrame, area_code: str) -> WindowValue:
                        int(row["periods_expected"]))
 
 
-def _point(row: pd.DataFrame) -> WindowValue:
-    if row.empty:
+def _point(series: pd.DataFrame, starts: list[str], start: str) -> WindowValue:
+    """The value of the (first) period starting ``start``."""
+    if start not in starts:
         return WindowValue(None, None, None, 0, 1)
-    first = row.iloc[0]
-    return WindowValue(float(first["value"]), _or_none(first["numerator"]),
-                       _or_none(first["denominator"]), 1, 1)
+    at = starts.index(start)
+    return WindowValue(float(series["value"].iat[at]), _or_none(series["numerator"].iat[at]),
+                       _or_none(series["denominator"].iat[at]), 1, 1)
 
 
 def _or_none(value):

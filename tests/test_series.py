@@ -22,6 +22,7 @@ from metrics.incidents import incident_points, tally_incidents, unplaced_inciden
 from metrics.judgement import compute_change_pct
 from metrics.series import (ObservationIndex, indicator_rows, indicator_series,
                             indicators_held, sample_indicators)
+from metrics.services import compute_service_tables
 from metrics.summary import population_of
 from metrics.windows import Window, is_additive, window_for, window_value, window_values
 
@@ -166,6 +167,19 @@ def test_assessments_trends_and_tables_are_the_same_from_the_index(observations,
     one = compute_assessment(index, records["hate_crimes"], "E07000133", "ytd",
                              dt.date(2023, 7, 1), populations, changes, geo.COUNTY_CODE)
     assert one["withheld"] == "the definition changed from Q1 2023/24"
+
+
+def test_service_tables_hold_the_quarters_figures(observations, index, records):
+    services = [r for r in records.values() if r["panel"] == "service"]
+    codes = [*geo.DISTRICTS, geo.COUNTY_CODE]
+    isva = indicator_series(observations, "da_waiting_isva", "E07000133", "quarter").iloc[-1]
+    tables = compute_service_tables(index, services, codes, isva["period_start"])
+    assert tables["da_waiting_list"].set_index("Service").loc["ISVA", "Melton"] == \
+        isva["value"]
+    assert tables["areas"]["Area"].tolist()[-1] == geo.COUNTY_NAME
+    plain = compute_service_tables(observations, services, codes, isva["period_start"])
+    for name, table in tables.items():
+        same_rows(table, plain[name])
 
 
 def test_the_window_a_page_shows(index, records):
