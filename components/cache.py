@@ -12,9 +12,16 @@ from data_loaders import geography as geo
 from data_loaders.catalogue import catalogue_frame
 from data_loaders.ingest import load_sample_data
 from data_loaders.store import Store
-from metrics.assessment import compute_assessment, compute_scorecard
+from metrics.assessment import (compute_assessment, compute_scorecard, compute_spc,
+                                definition_breaks)
+from metrics.comparison import (compute_area_comparison, compute_map_figures,
+                                compute_quarter_table, compute_trend, fy_pairs)
 from metrics.incidents import incident_points, tally_incidents, unplaced_incidents
 from metrics.series import ObservationIndex
+from metrics.services import compute_service_tables
+from metrics.windows import Window
+
+from .maps import boundary_rings
 
 
 @st.cache_resource(show_spinner=False)
@@ -47,6 +54,13 @@ def load_catalogue() -> pd.DataFrame:
     return catalogue_frame()
 
 
+@st.cache_data(show_spinner=False)
+def load_catalogue_records() -> list[dict]:
+    """The catalogue as a list of records (turning the frame into records every rerun costs
+    a few milliseconds)."""
+    return catalogue_frame().to_dict("records")
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def load_observations(version: DataKey) -> pd.DataFrame:
     """All observations current (or in the snapshot) with upload_id and is_sample."""
@@ -64,6 +78,15 @@ def load_observation_index(version: DataKey) -> ObservationIndex:
 @st.cache_data(show_spinner=False, max_entries=8)
 def load_reference(name: str, version: DataKey) -> pd.DataFrame:
     return get_store().reference(name, snapshot=version[1])
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def load_boundary_rings(version: DataKey) -> pd.DataFrame:
+    """The beat and district boundaries as maps.boundary_rings, parsed once per data
+    version and shared (do not mutate): parsing the GeoJSON on every rerun was a third of
+    the map's time."""
+    boundaries = load_reference("boundaries", version)
+    return boundary_rings(boundaries[boundaries["area_type"].isin(["beat", "district"])])
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -138,12 +161,70 @@ def load_assessments(version: DataKey, theme: str, area_code: str, kind: str,
     changes = load_definition_changes(version)
     return {r["id"]: compute_assessment(observations, r, area_code, kind, _date(end),
                                         _populations(version), changes, geo.COUNTY_CODE)
-            for r in load_catalogue().to_dict("records")
+            for r in load_catalogue_records()
             if r["theme"] == theme and not r["parent"] and r["panel"] == "headline"}
 
 
 def _date(text: str | None):
     return None if text is None else dt.date.fromisoformat(text)
+
+
+# A theme page's sections, each keyed on the data version and only the filters it depends
+# on, so a filter change recomputes only the sections it changes (and a return to an earlier
+# view recomputes nothing). ``record`` is the indicator's catalogue record.
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def load_trend(version: DataKey, record: dict, area_codes: tuple[str, ...]) -> pd.DataFrame:
+    """compute_trend for the areas: the same whatever the period filters."""
+    return compute_trend(load_observation_index(version), record, list(area_codes),
+                         load_reference("population", version))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def load_spc(version: DataKey, record: dict, area_code: str):
+    """compute_spc for the area, limits restarting at recorded definition changes."""
+    return compute_spc(load_observation_index(version), record, area_code,
+                       definition_breaks(load_definition_changes(version), record["id"]))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def load_area_comparison(version: DataKey, record: dict, kind: str, end: str,
+                         area_codes: tuple[str, ...]) -> pd.DataFrame:
+    """compute_area_comparison for the window of ``kind`` ending with quarter ``end`` (ISO):
+    the same whichever district is chosen."""
+    return compute_area_comparison(load_observation_index(version), record,
+                                   Window(kind, _date(end)), list(area_codes),
+                                   load_reference("population", version))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def load_map_figures(version: DataKey, record: dict, kind: str, end: str,
+                     area_codes: tuple[str, ...]) -> tuple[pd.DataFrame, str]:
+    """compute_map_figures for the window of ``kind`` ending with quarter ``end`` (ISO)."""
+    return compute_map_figures(load_observation_index(version), record,
+                               Window(kind, _date(end)), list(area_codes),
+                               load_reference("population", version))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def load_service_tables(version: DataKey, services: list[dict], period_start: str) -> dict:
+    """compute_service_tables for the districts and county: they change with the quarter
+    ending the window, not with the area or period."""
+    return compute_service_tables(load_observation_index(version), services,
+                                  [*geo.DISTRICTS, geo.COUNTY_CODE], period_start)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_fy_pairs(version: DataKey, record: dict) -> list[int]:
+    return fy_pairs(load_observation_index(version), record)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_quarter_table(version: DataKey, record: dict, fy_year: int,
+                       area_codes: tuple[str, ...]) -> pd.DataFrame:
+    """compute_quarter_table: the same whatever the shared filters."""
+    return compute_quarter_table(load_observation_index(version), record, fy_year,
+                                 list(area_codes))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -37,34 +37,44 @@ def colour_for(value, breaks: list[float]) -> list[int]:
     return RAMP[round(index * step)]
 
 
-def shaded_rows(boundaries: pd.DataFrame, figures: pd.DataFrame, value_text: str,
+def boundary_rings(boundaries: pd.DataFrame) -> pd.DataFrame:
+    """One row per outer ring of each boundary (columns area_code, area_name, geojson, and
+    any others, which are kept): the boundary's columns but geojson, and ring, a list of
+    [longitude, latitude]. Parsing the GeoJSON is most of the work of drawing a map, so the
+    page reads the rings once per data version."""
+    parsed = [_outer_rings(json.loads(text)) for text in boundaries["geojson"]]
+    repeat = boundaries.index.repeat([len(rings) for rings in parsed])
+    rings = boundaries.drop(columns="geojson").loc[repeat].reset_index(drop=True)
+    rings["ring"] = [ring for outer in parsed for ring in outer]
+    return rings
+
+
+def shaded_rows(rings: pd.DataFrame, figures: pd.DataFrame, value_text: str,
                 breaks: list[float]) -> pd.DataFrame:
-    """One row per polygon of ``boundaries`` (area_code, area_name, geojson) with its area's
-    figure (``figures``: area_code, value, change_text) as text for the tooltip and a fill
-    colour: columns polygon, code, name, shown, change, fill. Areas with no figure are grey
-    and say so. Fields are top-level so the tooltip can name them."""
+    """One row per ring of ``rings`` (boundary_rings) with its area's figure (``figures``:
+    area_code, value, change_text) as text for the tooltip and a fill colour: columns
+    polygon, code, name, shown, change, fill. Areas with no figure are grey and say so.
+    Fields are top-level so the tooltip can name them."""
     values = figures.set_index("area_code") if len(figures) else None
-    rows = []
-    for area in boundaries.itertuples():
-        value = values["value"].get(area.area_code) if values is not None else None
-        change = values["change_text"].get(area.area_code, "") if values is not None else ""
+    areas = {}
+    for code in dict.fromkeys(rings["area_code"]):
+        value = values["value"].get(code) if values is not None else None
+        change = values["change_text"].get(code, "") if values is not None else ""
         shown = "no figure" if value is None or pd.isna(value) else value_text.format(value)
         if values is not None and "shown" in values and isinstance(
-                values["shown"].get(area.area_code), str) and \
-                not values["shown"].get(area.area_code)[:1].isdigit():
-            shown = f"{values['shown'].get(area.area_code)} (small numbers are not shown)"
-        for ring in _outer_rings(json.loads(area.geojson)):
-            rows.append({"polygon": ring, "code": area.area_code, "name": area.area_name,
-                         "shown": shown, "change": change or "no change to show",
-                         "fill": colour_for(value, breaks)})
-    return pd.DataFrame(rows, columns=["polygon", "code", "name", "shown", "change", "fill"])
+                values["shown"].get(code), str) and not values["shown"].get(code)[:1].isdigit():
+            shown = f"{values['shown'].get(code)} (small numbers are not shown)"
+        areas[code] = {"shown": shown, "change": change or "no change to show",
+                       "fill": colour_for(value, breaks)}
+    return pd.DataFrame([{"polygon": ring, "code": code, "name": name, **areas[code]}
+                         for code, name, ring in zip(rings["area_code"], rings["area_name"],
+                                                     rings["ring"])],
+                        columns=["polygon", "code", "name", "shown", "change", "fill"])
 
 
-def outline_rows(boundaries: pd.DataFrame) -> pd.DataFrame:
-    """One row per outer ring of each boundary: columns path, code."""
-    return pd.DataFrame([{"path": ring, "code": area.area_code}
-                         for area in boundaries.itertuples()
-                         for ring in _outer_rings(json.loads(area.geojson))],
+def outline_rows(rings: pd.DataFrame) -> pd.DataFrame:
+    """One row per ring of ``rings`` (boundary_rings): columns path, code."""
+    return pd.DataFrame({"path": rings["ring"], "code": rings["area_code"]},
                         columns=["path", "code"])
 
 
@@ -74,22 +84,14 @@ def _outer_rings(geometry: dict) -> list:
     return [polygon[0] for polygon in polygons]
 
 
-def view_of(boundaries: pd.DataFrame) -> pdk.ViewState:
-    """A view that frames the given boundaries."""
-    xs, ys = [], []
-    for text in boundaries["geojson"]:
-        for x, y in _coordinates(json.loads(text)):
-            xs.append(x)
-            ys.append(y)
-    span = max(max(xs) - min(xs), (max(ys) - min(ys)) * 1.6, 0.01)
+def view_of(rings: pd.DataFrame) -> pdk.ViewState:
+    """A view that frames the given rings (boundary_rings)."""
+    points = np.array([point[:2] for ring in rings["ring"] for point in ring], dtype=float)
+    (west, south), (east, north) = points.min(axis=0), points.max(axis=0)
+    span = max(east - west, (north - south) * 1.6, 0.01)
     zoom = float(np.clip(np.log2(360 / span) - 0.4, 7, 14))
-    return pdk.ViewState(longitude=(min(xs) + max(xs)) / 2, latitude=(min(ys) + max(ys)) / 2,
+    return pdk.ViewState(longitude=float((west + east) / 2), latitude=float((south + north) / 2),
                          zoom=zoom)
-
-
-def _coordinates(geometry: dict):
-    for ring in _outer_rings(geometry):
-        yield from ring
 
 
 class CompactDeck(pdk.Deck):

@@ -9,13 +9,13 @@ import streamlit as st
 
 from data_loaders import geography as geo
 from metrics.assessment import benchmark_area
-from metrics.comparison import (comparison_unit, compute_area_comparison,
-                                compute_quarter_table, fy_pairs)
+from metrics.comparison import comparison_unit
 from metrics.formatting import unit_title
 from metrics.intervals import compare_with_benchmark
 from metrics.windows import Window, is_additive
 
 from .access import hides_small_numbers
+from .cache import DataKey, load_area_comparison, load_fy_pairs, load_quarter_table
 from .charts import area_bar_spec
 from .downloads import render_downloads
 from .filters import Filters
@@ -23,12 +23,12 @@ from .judgement_text import benchmark_text
 from .small_numbers import column_sums, is_small, protect_counts
 
 
-def render_comparison(observations, record: dict, window: Window | None, filters: Filters,
-                      population) -> None:
+def render_comparison(version: DataKey, record: dict, window: Window | None,
+                      filters: Filters, population) -> None:
     if window is None:
         return
-    codes = [*geo.DISTRICTS, geo.COUNTY_CODE, geo.BOARD_CODE, geo.REGION_CODE]
-    bars = compute_area_comparison(observations, record, window, codes, population)
+    codes = (*geo.DISTRICTS, geo.COUNTY_CODE, geo.BOARD_CODE, geo.REGION_CODE)
+    bars = load_area_comparison(version, record, window.kind, window.end.isoformat(), codes)
     districts = bars[bars["area_code"].isin(geo.DISTRICTS)]
     st.subheader(f"Districts compared: {record['title']}, {window.label()}")
     if districts.empty:
@@ -101,18 +101,18 @@ def _protect_comparison(shown: pd.DataFrame, rate_column: str) -> pd.DataFrame:
 
 
 @st.fragment
-def render_quarter_table(observations, record: dict) -> None:
+def render_quarter_table(version: DataKey, record: dict) -> None:
     """A fragment: choosing the financial year redraws this table alone. The table does not
     depend on the shared filters."""
-    years = fy_pairs(observations, record)
+    years = load_fy_pairs(version, record)
     if not years:
         return
     st.subheader(f"{record['title']}: districts by quarter")
     labels = {y: f"{y}/{str(y + 1)[2:]}" for y in years}
     fy = st.selectbox("Financial year", years, format_func=lambda y: f"{labels[y]} against "
                       f"{y - 1}/{str(y)[2:]}", key="table_year")
-    codes = [*geo.DISTRICTS, geo.COUNTY_CODE, geo.BOARD_CODE]
-    table = compute_quarter_table(observations, record, fy, codes)
+    table = load_quarter_table(version, record, fy,
+                               (*geo.DISTRICTS, geo.COUNTY_CODE, geo.BOARD_CODE))
     if table.empty:
         st.info("No quarters held for this year.")
         return

@@ -9,13 +9,14 @@ import streamlit as st
 from data_loaders import geography as geo
 from data_loaders.periods import period_label
 from data_loaders.police_uk import CRIME_TYPES, indicator_id as police_indicator_id
-from metrics.comparison import compute_map_figures, compute_trend
+from metrics.comparison import compute_trend
 from metrics.formatting import UNIT_FORMAT, unit_title
 from metrics.series import indicator_series, indicators_held
 from metrics.windows import Window, is_additive
 
 from .access import hides_small_numbers
-from .cache import load_incident_points, load_reference, load_unplaced_incidents
+from .cache import (DataKey, load_boundary_rings, load_incident_points, load_map_figures,
+                    load_reference, load_unplaced_incidents)
 from .charts import trend_spec
 from .downloads import render_downloads
 from .filters import Filters
@@ -38,25 +39,24 @@ def map_record(focus: dict, records: list[dict], observations) -> dict:
 
 
 @st.fragment
-def render_map(observations, record: dict, window: Window | None, filters: Filters,
-               version) -> None:
+def render_map(version: DataKey, observations, record: dict, window: Window | None,
+               filters: Filters) -> None:
     """A fragment: the incidents switch redraws the map alone."""
     if window is None:
         return
     level = "beat" if record["id"] in indicators_held(observations, "beat") else "district"
-    boundaries = load_reference("boundaries", version)
-    shapes = boundaries[boundaries["area_type"] == level]
+    rings = load_boundary_rings(version)
+    shapes = rings[rings["area_type"] == level]
     if filters.is_district and level == "beat":
         beats = load_reference("areas", version)
         in_district = beats.loc[(beats["area_type"] == "beat")
                                 & (beats["district_code"] == filters.area_code), "area_code"]
         shapes = shapes[shapes["area_code"].isin(in_district)]
-    outlines = boundaries[boundaries["area_type"] == "district"]
+    outlines = rings[rings["area_type"] == "district"]
     if shapes.empty:
         return
-    figures, unit = compute_map_figures(observations, record, window,
-                                        shapes["area_code"].tolist(),
-                                        load_reference("population", version))
+    figures, unit = load_map_figures(version, record, window.kind, window.end.isoformat(),
+                                     tuple(dict.fromkeys(shapes["area_code"])))
     if figures["value"].isna().all():
         st.caption(f"No map: {record['title']} is not held by {level} for "
                    f"{window.label()}.")

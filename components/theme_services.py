@@ -6,15 +6,16 @@ import pandas as pd
 import streamlit as st
 
 from data_loaders import geography as geo
-from metrics.series import indicator_rows
+from metrics.services import SERVICE_PARENTS
 from metrics.windows import Window
 
 from .access import hides_small_numbers
+from .cache import DataKey, load_service_tables
 from .downloads import render_downloads
 from .small_numbers import column_sums, is_small, protect_counts
 
 
-def render_services(observations, services: list[dict], window: Window | None) -> None:
+def render_services(version: DataKey, services: list[dict], window: Window | None) -> None:
     """``window`` is the county's window of the first service total (its last quarter is
     shown)."""
     totals = [r for r in services if not r["parent"]]
@@ -22,41 +23,29 @@ def render_services(observations, services: list[dict], window: Window | None) -
         return
     quarter = Window("quarter", window.end)
     st.subheader(f"Domestic abuse services, {quarter.label()}")
-    codes = [*geo.DISTRICTS, geo.COUNTY_CODE]
-    rows = _quarter_rows(observations, [r["id"] for r in services], codes,
-                         window.end.isoformat())
-    table = _service_table(rows, totals, codes, by="area")
+    tables = load_service_tables(version, services, window.end.isoformat())
+    table = tables["areas"]
     counts = [r["title"] for r in totals if r["unit"] == "count" and r["title"] in table]
-    waiting = _service_table(rows, [r for r in services if r["parent"] == "da_waiting_list"],
-                             codes, by="service")
+    waiting = tables["da_waiting_list"]
     if hides_small_numbers():
         table, waiting, small_waits = _protect_services(table, waiting, counts, totals)
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         r["title"]: st.column_config.NumberColumn(
             format="%.1f%%" if r["unit"] == "percent" else "%,.0f") for r in totals})
     render_downloads(table, "domestic_abuse_services")
-    for parent in ("da_waiting_list", "da_average_days_waiting"):
-        parts = [r for r in services if r["parent"] == parent]
-        if not parts:
+    for parent in SERVICE_PARENTS:
+        if not any(r["parent"] == parent for r in services):
             continue
         title = next(r["title"] for r in totals if r["id"] == parent) \
             if any(r["id"] == parent for r in totals) else parent
         st.markdown(f"**{title} by service, {quarter.label()}**")
-        by_service = waiting if parent == "da_waiting_list" else \
-            _service_table(rows, parts, codes, by="service")
+        by_service = waiting if parent == "da_waiting_list" else tables[parent]
         if parent != "da_waiting_list" and hides_small_numbers():
             # An average over a handful of people describes those people: hidden with them.
             by_service = by_service.set_index("Service").where(~small_waits, None) \
                 .reset_index()
         st.dataframe(by_service, hide_index=True, width="stretch")
         render_downloads(by_service, f"{parent}_by_service")
-
-
-def _quarter_rows(observations, indicator_ids: list[str], codes: list[str],
-                  period_start: str) -> pd.DataFrame:
-    """The indicators' rows (at least one indicator) for the areas at one period start."""
-    rows = pd.concat([indicator_rows(observations, i, None, codes) for i in indicator_ids])
-    return rows[rows["period_start"] == period_start]
 
 
 def _protect_services(table: pd.DataFrame, waiting: pd.DataFrame, counts: list[str],
@@ -90,21 +79,3 @@ def _protect_services(table: pd.DataFrame, waiting: pd.DataFrame, counts: list[s
     hidden = protected.loc[services].apply(lambda c: ~c.str[:1].str.isdigit().fillna(False))
     return out.reset_index(), protected.reset_index().rename(columns={"index": "Service"}), \
         hidden
-
-
-def _service_table(rows: pd.DataFrame, records: list[dict], codes: list[str], by: str
-                   ) -> pd.DataFrame:
-    """Areas as rows and measures as columns (by='area'), or the services as rows and the
-    areas as columns (by='service', titles shortened to the service's name)."""
-    titles = {r["id"]: r["title"] for r in records}
-    wide = rows[rows["indicator_id"].isin(titles)].pivot_table(
-        index="area_code", columns="indicator_id", values="value")
-    wide = wide.reindex([c for c in codes if c in wide.index])
-    wide = wide[[i for i in titles if i in wide.columns]]
-    if by == "service":
-        wide = wide.T
-        wide.index = [titles[i].split(": ", 1)[-1] for i in wide.index]
-        wide.columns = [geo.area_name(c) for c in wide.columns]
-        return wide.reset_index().rename(columns={"index": "Service"})
-    wide.index = wide.index.map(geo.area_name)
-    return wide.rename(columns=titles).reset_index().rename(columns={"area_code": "Area"})

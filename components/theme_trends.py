@@ -7,14 +7,14 @@ import streamlit as st
 
 from data_loaders import geography as geo
 from data_loaders.periods import period_label
-from metrics.assessment import compute_spc, definition_breaks
-from metrics.comparison import comparison_unit, compute_trend
+from metrics.comparison import comparison_unit
 from metrics.formatting import unit_title
 from metrics.series import indicator_series
 from metrics.spc import classify_signal
 from metrics.windows import is_additive
 
 from .access import suppression_threshold
+from .cache import DataKey, load_spc, load_trend
 from .charts import spc_spec, trend_spec
 from .downloads import render_downloads
 from .filters import Filters
@@ -22,10 +22,10 @@ from .judgement_text import variation_text
 from .small_numbers import is_small
 
 
-def render_trend(observations, record: dict, filters: Filters, population) -> None:
+def render_trend(version: DataKey, record: dict, filters: Filters, population) -> None:
     codes = list(dict.fromkeys([filters.area_code, geo.COUNTY_CODE, geo.BOARD_CODE,
                                 geo.REGION_CODE]))
-    trend = compute_trend(observations, record, codes, population)
+    trend = load_trend(version, record, tuple(codes))
     st.subheader(f"Trend: {record['title']}")
     if trend.empty:
         st.info("No figures over time for this indicator and area.")
@@ -51,13 +51,12 @@ def render_trend(observations, record: dict, filters: Filters, population) -> No
         render_downloads(shown, f"{record['id']}_trend")
 
 
-def render_spc(observations, record: dict, filters: Filters, changes) -> None:
+def render_spc(version: DataKey, observations, record: dict, filters: Filters) -> None:
     """The XmR chart of the area's own points (or the county's for county-wide figures)."""
     area = filters.area_code
     if indicator_series(observations, record["id"], area, record["frequency"]).empty:
         area = geo.COUNTY_CODE
-    chart, variation = compute_spc(observations, record, area,
-                                   definition_breaks(changes, record["id"]))
+    chart, variation = load_spc(version, record, area)
     st.subheader(f"Is it changing? {record['title']}, {geo.area_name(area)}")
     st.caption(f"Statistical process control: {variation_text(variation)}. Dashed lines are "
                "the process limits (mean ± 2.66 × mean moving range); a point is special "

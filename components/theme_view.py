@@ -16,8 +16,8 @@ from metrics.series import indicators_held, sample_indicators
 from metrics.windows import is_additive, window_for
 
 from .actions_view import render_open_actions
-from .cache import (current_version, load_actions, load_assessments, load_catalogue,
-                    load_definition_changes, load_observation_index, load_reference)
+from .cache import (current_version, load_actions, load_assessments,
+                    load_catalogue_records, load_observation_index, load_reference)
 from .filters import Filters, current_filters
 from .theme_districts import render_comparison, render_quarter_table
 from .theme_headline import render_statement, render_tiles
@@ -30,9 +30,9 @@ def render_theme(theme: str) -> None:
     filters = current_filters()
     version = current_version()
     observations = load_observation_index(version)
-    catalogue = load_catalogue()
+    catalogue = load_catalogue_records()
     population = load_reference("population", version)
-    records = [r for r in catalogue.to_dict("records") if r["theme"] == theme]
+    records = [r for r in catalogue if r["theme"] == theme]
     held = indicators_held(observations)
     headline = [r for r in records if not r["parent"] and r["panel"] == "headline"]
 
@@ -44,7 +44,6 @@ def render_theme(theme: str) -> None:
         st.caption("⚠ Includes sample data: generated figures, not real ones, where officers "
                    "have not uploaded their own.")
 
-    changes = load_definition_changes(version)
     assessments = load_assessments(version, theme, filters.area_code, filters.kind,
                                    filters.end.isoformat() if filters.end else None)
     render_tiles(headline, assessments, sample, filters.area_code)
@@ -56,22 +55,22 @@ def render_theme(theme: str) -> None:
         return
     focus = choose_focus(available, records, held, indicators_held(observations, "district"))
     render_statement(observations, focus, filters, population)
-    render_trend(observations, focus, filters, population)
-    render_spc(observations, focus, filters, changes)
-    render_comparison(observations, focus, filters_window(observations, focus, filters),
-                      filters, population)
+    render_trend(version, focus, filters, population)
+    render_spc(version, observations, focus, filters)
+    render_comparison(version, focus, filters_window(observations, focus, filters), filters,
+                      population)
     if is_additive(focus):
-        render_quarter_table(observations, focus)
+        render_quarter_table(version, focus)
     shown_on_map = map_record(focus, records, observations)
-    render_map(observations, shown_on_map, filters_window(observations, shown_on_map, filters),
-               filters, version)
+    render_map(version, observations, shown_on_map,
+               filters_window(observations, shown_on_map, filters), filters)
     services = [r for r in records if r["panel"] == "service" and r["id"] in held]
     if services:
         totals = [r for r in services if not r["parent"]]
-        render_services(observations, services, filters_window(
+        render_services(version, services, filters_window(
             observations, totals[0], Filters(geo.COUNTY_CODE, None, "quarter", filters.end)))
     render_open_actions(load_actions(version), theme,
-                        dict(zip(catalogue["id"], catalogue["title"])))
+                        {r["id"]: r["title"] for r in catalogue})
 
 
 def choose_focus(available: list[dict], records: list[dict], held: set,

@@ -10,8 +10,8 @@ import pydeck as pdk
 
 from components.charts import (AREA_COLOURS, SELECTED, SIGNAL_SHAPES, area_bar_spec, as_altair,
                                spc_spec, trend_chart, trend_spec)
-from components.maps import (NO_DATA, RAMP, area_map, class_breaks, colour_for, outline_rows,
-                             shaded_rows, view_of)
+from components.maps import (NO_DATA, RAMP, area_map, boundary_rings, class_breaks, colour_for,
+                             outline_rows, shaded_rows, view_of)
 
 SQUARE = {"type": "Polygon", "coordinates": [[[-1.0, 52.6], [-0.9, 52.6], [-0.9, 52.7],
                                               [-1.0, 52.7], [-1.0, 52.6]]]}
@@ -108,13 +108,16 @@ def test_shaded_rows_carry_tooltip_fields_for_every_polygon():
                                "geojson": [json.dumps(SQUARE), json.dumps(TWO_SQUARES)]})
     figures = pd.DataFrame({"area_code": ["NR31"], "value": [153.0],
                             "change_text": ["+4.0% on a year earlier"]})
-    rows = shaded_rows(boundaries, figures, "{:,.0f}", [100.0, 200.0])
+    rings = boundary_rings(boundaries)
+    assert rings["area_code"].tolist() == ["NR31", "NR32", "NR32"]
+    assert rings["ring"].iloc[2] == TWO_SQUARES["coordinates"][1][0]
+    rows = shaded_rows(rings, figures, "{:,.0f}", [100.0, 200.0])
     assert len(rows) == 3  # one polygon, then a multipolygon of two
     first = rows.iloc[0]
     assert (first["code"], first["shown"], first["change"]) == (
         "NR31", "153", "+4.0% on a year earlier")
     assert rows.iloc[1]["shown"] == "no figure" and rows.iloc[1]["fill"] == NO_DATA
-    assert len(outline_rows(boundaries)) == 3
+    assert len(outline_rows(rings)) == 3
 
 
 def test_the_map_has_no_basemap_and_names_the_area_in_its_tooltip():
@@ -122,8 +125,9 @@ def test_the_map_has_no_basemap_and_names_the_area_in_its_tooltip():
                                "geojson": [json.dumps(SQUARE)]})
     figures = pd.DataFrame({"area_code": ["NR31"], "value": [1.0], "change_text": [""]})
     incidents = pd.DataFrame({"longitude": [-0.95], "latitude": [52.65], "incidents": [3]})
-    deck = area_map(shaded_rows(boundaries, figures, "{:,.0f}", [1.0]),
-                    outline_rows(boundaries), incidents, view_of(boundaries))
+    rings = boundary_rings(boundaries)
+    deck = area_map(shaded_rows(rings, figures, "{:,.0f}", [1.0]), outline_rows(rings),
+                    incidents, view_of(rings))
     assert isinstance(deck, pdk.Deck)
     built = json.loads(deck.to_json())
     assert built.get("mapProvider") is None and built.get("mapStyle") in (None, "")
@@ -144,8 +148,9 @@ def test_the_map_json_is_pydecks_without_the_indentation():
     figures = pd.DataFrame({"area_code": ["NR31"], "value": [1.0], "change_text": [""]})
     incidents = pd.DataFrame({"longitude": [-0.95, -0.75], "latitude": [52.65, 52.62],
                               "incidents": [3, 1]})
-    deck = area_map(shaded_rows(boundaries, figures, "{:,.0f}", [1.0]),
-                    outline_rows(boundaries), incidents, view_of(boundaries))
+    rings = boundary_rings(boundaries)
+    deck = area_map(shaded_rows(rings, figures, "{:,.0f}", [1.0]), outline_rows(rings),
+                    incidents, view_of(rings))
     compact = deck.to_json()
     assert "\n" not in compact
     assert json.loads(compact) == json.loads(pdk.Deck.to_json(deck))
