@@ -64,14 +64,15 @@ def render_scorecard(card: pd.DataFrame, themes: dict, sample_ids: set[str],
     if card["value"].isna().all():
         st.info(f"No data is held for {area_name} yet. Officers can add it on the Upload page.")
         return
+    whole = scorecard_table(card, sample_ids, fallback_names)  # once, then split by theme
     for theme, title in themes.items():
-        rows = card[card["theme"] == theme]
-        if rows.empty:
+        in_theme = (card["theme"] == theme).to_numpy()
+        if not in_theme.any():
             continue
         head, link = st.columns([4, 1])
         head.subheader(title)
         link.page_link(THEME_PAGES[theme], label=f"Open {title}", icon="➡️")
-        table = scorecard_table(rows, sample_ids, fallback_names)
+        table = whole[in_theme]
         st.dataframe(table, hide_index=True,
                      width="stretch", column_config={
                          "Indicator": st.column_config.TextColumn(width="large"),

@@ -36,6 +36,7 @@ class ObservationIndex:
         self.held = frozenset(pd.unique(ids))
         self.sample = frozenset(pd.unique(ids[ordered["is_sample"].to_numpy(dtype=bool)])) \
             if "is_sample" in ordered else frozenset()
+        self.newest = _newest_starts(ordered)
         types = ordered["area_type"].to_numpy()
         self.held_by_area_type = {kind: frozenset(pd.unique(ids[types == kind]))
                                   for kind in pd.unique(types)}
@@ -104,11 +105,6 @@ def indicator_rows(observations, indicator_id: str, frequency: str | None = None
     return rows
 
 
-def observation_frame(observations) -> pd.DataFrame:
-    """The plain frame, whichever was given."""
-    return observations.frame if isinstance(observations, ObservationIndex) else observations
-
-
 def indicators_held(observations, area_type: str | None = None) -> frozenset:
     """The indicator ids with any row (of ``area_type`` if given)."""
     if isinstance(observations, ObservationIndex):
@@ -118,6 +114,17 @@ def indicators_held(observations, area_type: str | None = None) -> frozenset:
     rows = observations if area_type is None else \
         observations[observations["area_type"] == area_type]
     return frozenset(rows["indicator_id"].unique())
+
+
+def newest_starts(observations) -> dict[str, str]:
+    """The newest period start (ISO) held at each granularity."""
+    if isinstance(observations, ObservationIndex):
+        return observations.newest
+    return _newest_starts(observations)
+
+
+def _newest_starts(observations: pd.DataFrame) -> dict[str, str]:
+    return observations.groupby("granularity")["period_start"].max().to_dict()
 
 
 def sample_indicators(observations) -> frozenset:

@@ -11,7 +11,7 @@ from data_loaders.catalogue import parse_target_rule
 from data_loaders.periods import fy_start_year, period_label, quarter_start
 
 from .judgement import compute_change_pct, compute_direction, compute_rag
-from .series import indicator_series, observation_frame
+from .series import indicator_series, newest_starts
 from .windows import Window, add_months, is_additive, latest_quarter, window_value
 
 STALE_AFTER_MONTHS = {"month": 3, "quarter": 6, "fy": 18}
@@ -126,10 +126,7 @@ def compute_summary_or_fallback(observations: pd.DataFrame, record: dict, area_c
 
 def newest_period_end(observations: pd.DataFrame) -> dt.date | None:
     """The first day after the newest month or quarter anything is held for."""
-    observations = observation_frame(observations)
-    ends = []
-    for granularity, months in (("month", 1), ("quarter", 3)):
-        starts = observations.loc[observations["granularity"] == granularity, "period_start"]
-        if len(starts):
-            ends.append(add_months(dt.date.fromisoformat(starts.max()), months))
+    newest = newest_starts(observations)
+    ends = [add_months(dt.date.fromisoformat(newest[granularity]), months)
+            for granularity, months in (("month", 1), ("quarter", 3)) if granularity in newest]
     return max(ends) if ends else None

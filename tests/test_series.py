@@ -21,7 +21,7 @@ from metrics.formatting import format_change
 from metrics.incidents import incident_points, tally_incidents, unplaced_incidents
 from metrics.judgement import compute_change_pct
 from metrics.series import (ObservationIndex, indicator_rows, indicator_series,
-                            indicators_held, sample_indicators)
+                            indicators_held, newest_starts, sample_indicators)
 from metrics.services import compute_service_tables
 from metrics.summary import population_of
 from metrics.windows import Window, is_additive, window_for, window_value, window_values
@@ -70,6 +70,9 @@ def test_the_index_answers_what_is_held_as_a_scan_does(observations, index):
         set(observations.loc[observations["area_type"] == "beat", "indicator_id"])
     assert sample_indicators(index) == \
         set(observations.loc[observations["is_sample"], "indicator_id"])
+    assert newest_starts(index) == newest_starts(observations) == {
+        g: observations.loc[observations["granularity"] == g, "period_start"].max()
+        for g in ("month", "quarter", "fy")}
     for indicator in ("police_burglary", "da_crimes_incidents"):
         same_rows(indicator_rows(index, indicator, "month"),
                   indicator_rows(observations, indicator, "month"))
