@@ -21,7 +21,6 @@ class ObservationIndex:
     out are slices of one frame and must not be mutated (metrics functions never do)."""
 
     def __init__(self, observations: pd.DataFrame):
-        self.frame = observations
         ordered = observations.sort_values(SORT, kind="stable").reset_index(drop=True)
         # Plain Python strings: masking and comparing a few dozen rows of Arrow-backed text
         # costs pandas several times what it costs on object arrays, a few hundred times a run.
@@ -44,8 +43,8 @@ class ObservationIndex:
     def series(self, indicator_id: str, area_code: str, frequency: str | None = None
                ) -> pd.DataFrame:
         """As indicator_series: the rows of one indicator for one area, oldest first."""
-        if frequency is None:  # every granularity: rare, so read the frame as it is
-            return indicator_series(self.frame, indicator_id, area_code)
+        if frequency is None:  # every granularity: rare, so scan as the frame would be
+            return indicator_series(self.ordered, indicator_id, area_code)
         return self._slice(self._series, (indicator_id, frequency, area_code))
 
     def indicator(self, indicator_id: str, frequency: str | None = None) -> pd.DataFrame:

@@ -203,7 +203,7 @@ def window_values(rows: pd.DataFrame, window: Window, additive: bool) -> pd.Data
     values = inside["value"].to_numpy(dtype=float)
     numerators = inside["numerator"].to_numpy(dtype=float)
     return pd.DataFrame({
-        "value": [values[a:b].sum() for a, b in runs],
+        "value": [np.nansum(values[a:b]) for a, b in runs],
         "numerator": [numerators[a:b].sum() for a, b in runs],  # NaN unless all are held
         "denominator": np.nan, "periods_held": [b - a for a, b in runs],
         "periods_expected": len(wanted)}, index=pd.Index(codes[starts], name="area_code"))
