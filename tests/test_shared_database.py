@@ -1,0 +1,119 @@
+"""Two app servers on one PostgreSQL database, as behind one URL: an upload through one
+server's page is in the other's ledger and figures at its next rerun, though the other had
+already cached the data as it was."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+import sqlalchemy as sa
+
+from conftest import ROOT
+from test_browser import CHROMIUM, IDLE, _free_port, wait_idle
+
+pytestmark = pytest.mark.browser
+NEW_FILE = "melton hate crime correction.csv"
+
+
+@pytest.fixture(scope="module")
+def shared_url(postgres_url):
+    """A database of its own on the test PostgreSQL server, with the sample data loaded."""
+    from data_loaders.ingest import load_sample_data
+    from data_loaders.store import Store
+
+    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql("DROP DATABASE IF EXISTS shared_servers")
+        conn.exec_driver_sql("CREATE DATABASE shared_servers")
+    url = postgres_url.replace("/postgres?", "/shared_servers?")
+    store = Store(url)
+    load_sample_data(store)
+    store.engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.exec_driver_sql("DROP DATABASE shared_servers WITH (FORCE)")
+    admin.dispose()
+
+
+def _start(url: str) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url}
+    env.pop("DASHBOARD_SQLITE_PATH", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(base + "/_stcore/health", timeout=2)
+            return process, base
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    pytest.fail("streamlit did not start: " + process.stdout.read().decode()[-2000:])
+
+
+@pytest.fixture(scope="module")
+def two_servers(shared_url):
+    first, second = _start(shared_url), _start(shared_url)
+    yield first[1], second[1]
+    for process, _ in (first, second):
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_an_upload_through_one_server_shows_on_the_other(two_servers, tmp_path, shared_url):
+    from playwright.sync_api import sync_playwright
+
+    from data_loaders.store import Store
+
+    one, other = two_servers
+    stored_before = len(Store(shared_url).uploads())
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+
+        # The second server shows, and caches, the data as it is before the upload.
+        page.goto(other)
+        wait_idle(page)
+        page.goto(f"{other}/data-and-uploads")
+        wait_idle(page)
+        page.get_by_role("heading", name="Data").first.wait_for(timeout=30_000)
+        assert page.get_by_text(NEW_FILE).count() == 0
+
+        upload = tmp_path / NEW_FILE
+        upload.write_text("District,Period,Measure,Value\nMelton,Q1 2023/24,Hate crimes,9.99\n",
+                          encoding="utf-8")
+        page.goto(one)
+        wait_idle(page)
+        page.goto(f"{one}/upload-files")
+        wait_idle(page)
+        page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(upload))
+        wait_idle(page)
+        page.get_by_text("Values this file revises").wait_for(timeout=60_000)
+        page.get_by_label("Your name (recorded in the upload ledger)").fill("Officer on one")
+        page.keyboard.press("Enter")
+        wait_idle(page)
+        page.get_by_role("button", name="Store 1 file").click()
+        wait_idle(page)
+        page.get_by_text("Stored 1 file as upload").wait_for(timeout=30_000)
+
+        # The other server: the upload is in its ledger at the next page load.
+        page.goto(f"{other}/data-and-uploads")
+        page.wait_for_selector(IDLE, timeout=60_000)
+        # The ledger is a data grid: its cells are in the page for screen readers, not painted.
+        page.get_by_text(NEW_FILE).first.wait_for(state="attached", timeout=30_000)
+        assert page.get_by_text("Officer on one").count() >= 1
+        browser.close()
+    ledger = Store(shared_url).uploads()
+    assert len(ledger) == stored_before + 1
+    assert ledger.iloc[0]["file_name"] == NEW_FILE
