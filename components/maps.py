@@ -118,9 +118,12 @@ def area_map(shaded: pd.DataFrame, outlines: pd.DataFrame, incidents: pd.DataFra
                   get_color=OUTLINE, width_min_pixels=2.5),
     ]
     if incidents is not None and len(incidents):
+        points = incidents[["longitude", "latitude", "incidents"]].dropna()
+        records = [{"longitude": x, "latitude": y, "incidents": n} for x, y, n in zip(
+            points["longitude"].tolist(), points["latitude"].tolist(),
+            points["incidents"].tolist())]  # pydeck's own to_dict takes three times as long
         layers.append(pdk.Layer(
-            "HexagonLayer", incidents[["longitude", "latitude", "incidents"]].dropna(),
-            id="incidents", get_position=["longitude", "latitude"],
+            "HexagonLayer", records, id="incidents", get_position=["longitude", "latitude"],
             get_color_weight="incidents", color_aggregation='"SUM"', radius=350,
             elevation_scale=0, extruded=False, opacity=0.55, pickable=False,
             color_range=[[253, 212, 158], [253, 187, 132], [252, 141, 89], [239, 101, 72],
