@@ -4,10 +4,10 @@ from pathlib import Path
 import streamlit as st
 
 from components.cache import (current_version, ensure_sample_data, load_ledger,
-                              load_observations, load_reference, load_snapshots)
+                              load_quarters_held, load_reference, load_snapshots)
 from components.access import allowed, render_gate, render_identity, start_run
 from components.writes import WriteRefused
-from components.filters import quarters_held, render_shared_filters, render_snapshot_choice
+from components.filters import render_shared_filters, render_snapshot_choice
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -66,8 +66,7 @@ with st.sidebar:
             render_snapshot_choice(snapshots)
         version = current_version()
         areas = load_reference("areas", version)
-        render_shared_filters(areas[areas["area_type"] == "beat"],
-                              quarters_held(load_observations(version)))
+        render_shared_filters(areas[areas["area_type"] == "beat"], load_quarters_held(version))
         st.divider()
     st.caption("Leicestershire and Rutland Safer Communities Strategy Board")
     if len(ledger) and ledger.loc[ledger["status"] == "stored", "is_sample"].any():

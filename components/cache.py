@@ -21,6 +21,7 @@ from metrics.series import ObservationIndex
 from metrics.services import compute_service_tables
 from metrics.windows import Window
 
+from .filters import quarters_held
 from .maps import boundary_rings
 
 
@@ -73,6 +74,13 @@ def load_observation_index(version: DataKey) -> ObservationIndex:
     version and shared, not copied, by every rerun and session (st.cache_data would unpickle
     the whole frame on every call): nothing may mutate what it hands out."""
     return ObservationIndex(load_observations(version))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def load_quarters_held(version: DataKey) -> list[str]:
+    """The quarters the Ending filter offers: worked out once per data version, not on
+    every rerun of every page."""
+    return quarters_held(load_observations(version))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

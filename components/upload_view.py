@@ -9,6 +9,7 @@ from data_loaders import geography as geo
 from data_loaders.catalogue import load_catalogue
 from data_loaders.ingest import Checked
 from data_loaders.periods import period_label
+from data_loaders.workers import pool
 
 QUESTION_LABELS = {
     ("fy_label", "end"): "the year ending in March of that year (FY 2020 = 2019/20)",
@@ -16,6 +17,14 @@ QUESTION_LABELS = {
 }
 ACCEPTED_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "ods", "json", "geojson",
                   "topojson", "kml"]
+
+
+def prepare_readers() -> None:
+    """Start the file-reading processes while the officer picks files, so the first file
+    does not wait half a second for them; started here rather than with the server, so a
+    server nobody uploads to does not hold their memory."""
+    workers = pool()
+    workers.start(workers.size)
 
 
 def _titles() -> dict[str, str]:

@@ -3,16 +3,16 @@ period, grouped by theme, with a link through to each theme page."""
 import streamlit as st
 
 from components.access import require_role
-from components.cache import current_version, load_observations, load_scorecard
+from components.cache import current_version, load_observation_index, load_scorecard
 from components.filters import current_filters
 from components.overview_view import render_scorecard
 from data_loaders.catalogue import THEMES
 from data_loaders import geography as geo
+from metrics.series import sample_indicators
 
 require_role("viewer")
 filters = current_filters()
 version = current_version()
-observations = load_observations(version)
 
 st.title("Safer Communities performance")
 st.caption(f"{filters.area_name} · {filters.period_text}. Change is on the same "
@@ -23,6 +23,6 @@ st.caption(f"{filters.area_name} · {filters.period_text}. Change is on the same
            "page explains how these make the one status.")
 card = load_scorecard(version, filters.area_code, filters.kind,
                       filters.end.isoformat() if filters.end else None)
-render_scorecard(card, THEMES, set(observations.loc[observations["is_sample"], "indicator_id"]),
+render_scorecard(card, THEMES, sample_indicators(load_observation_index(version)),
                  filters.area_name, {geo.COUNTY_CODE: geo.COUNTY_NAME}
                  if filters.area_code != geo.COUNTY_CODE else {})

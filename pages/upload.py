@@ -7,13 +7,14 @@ import streamlit as st
 from components import writes
 from components.access import quote_emails, require_role
 from components.cache import current_version, get_store, load_reference
-from components.upload_view import ACCEPTED_TYPES, render_checked_file
+from components.upload_view import ACCEPTED_TYPES, prepare_readers, render_checked_file
 from data_loaders.ingest import check_files
 from data_loaders.problems import UploadRefused
 from data_loaders.store import StoreBusy, StoreFull
 from data_loaders.templates import build_long_template
 
 person = require_role("officer")
+prepare_readers()
 st.title("Upload data")
 st.markdown(
     "Upload police.uk street-level crime CSVs (one month or many), your quarterly "

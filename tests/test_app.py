@@ -341,3 +341,16 @@ def test_since_the_last_board_lists_revisions_and_new_periods(app, seeded_store_
     assert (row["Shown to the board"], row["Now"]) == (shown, 9.99)
     new = next(f.value for f in app.dataframe if "New periods" in f.value.columns)
     assert new.set_index("Indicator").loc["Hate crimes", "New periods"] == "Q4 2023/24"
+
+
+def test_opening_the_upload_page_starts_the_file_readers(app, monkeypatch):
+    """The reading processes start while the officer picks files, not at the first file."""
+    from data_loaders import workers
+
+    monkeypatch.setattr(workers, "_pool", workers.WorkerPool(2))
+    assert workers.pool()._started == 0
+    app.switch_page("pages/upload.py").run()
+    assert not app.exception
+    assert workers.pool()._started == 2 and len(workers.pool()._idle) == 2
+    for worker in workers.pool()._idle:
+        worker.kill()
