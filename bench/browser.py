@@ -1,0 +1,116 @@
+"""What a person waits for in the browser (headless Chromium, driven by Playwright): start-up
+to the overview drawn, and a filter change on a map page until the map has drawn, each beside
+the same wait on a bare Streamlit page, measured in the same run."""
+from __future__ import annotations
+
+import shutil
+import statistics
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from .server import BARE, ROOT, Server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+CANVAS = "[data-testid=stDeckGlJsonChart] canvas"
+# Resolves once the page has painted twice more: the map's WebGL frame is on screen.
+TWO_FRAMES = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+# Notes the moment the script state leaves "running", however short the run.
+WATCH_RUN = """() => {
+  window.__ranOut = false;
+  const app = document.querySelector('[data-testid=stApp]');
+  new MutationObserver(records => {
+    if (records.some(r => r.oldValue === 'running')) window.__ranOut = true;
+  }).observe(app, {attributes: true, attributeOldValue: true,
+                   attributeFilter: ['data-test-script-state']});
+}"""
+MAP_AREAS = ["Melton", "Blaby", "Charnwood", "Harborough", "Rutland", "Hinckley and Bosworth"]
+
+
+@contextmanager
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def startup_seconds(browser, script: Path, ready_text: str, store: Path | None,
+                    runs: int) -> float:
+    """Median seconds from `streamlit run` to the first page drawn (script idle and
+    ``ready_text`` on screen) in a new browser tab."""
+    times = []
+    for _ in range(runs):
+        server = Server(script, store)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        try:
+            while True:  # the browser asks as soon as the port answers
+                try:
+                    page.goto(server.url, wait_until="commit", timeout=2000)
+                    break
+                except Exception:
+                    if server.process.poll() is not None:
+                        raise RuntimeError(server.process.stderr.read().decode()[-2000:])
+                    time.sleep(0.05)
+            page.get_by_text(ready_text).first.wait_for(timeout=120_000)
+            page.wait_for_selector(IDLE, timeout=120_000)
+            times.append(time.perf_counter() - server.started)
+        finally:
+            page.close()
+            server.stop()
+    return statistics.median(times)
+
+
+def map_change_seconds(browser, base_url: str, path: str, rounds: int) -> float:
+    """Median seconds from picking another area in the sidebar to the map redrawn."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        # The site's root first: a fresh server's first request for a deep link shows a
+        # one-off "Page not found" dialog (README), which would hold the page inert.
+        page.goto(base_url)
+        page.wait_for_selector(IDLE, timeout=120_000)
+        page.goto(base_url + path + f"?area={MAP_AREAS[-1]}")
+        page.wait_for_selector(CANVAS, state="attached", timeout=120_000)
+        page.wait_for_selector(IDLE, timeout=120_000)
+        times = []
+        for _ in range(rounds):
+            for area in MAP_AREAS:
+                page.evaluate(WATCH_RUN)
+                page.get_by_test_id("stSelectbox").filter(has_text="Area").first.click()
+                option = page.get_by_role("option", name=area, exact=True)
+                started = time.perf_counter()
+                option.click()
+                page.wait_for_function("window.__ranOut", timeout=120_000)
+                page.wait_for_selector(IDLE, timeout=120_000)
+                page.wait_for_selector(CANVAS, state="attached", timeout=120_000)
+                page.evaluate(TWO_FRAMES)
+                times.append(time.perf_counter() - started)
+        return statistics.median(times[len(MAP_AREAS):] or times)  # after one warm round
+    finally:
+        page.close()
+
+
+def startup(store: Path, runs: int = 3) -> dict:
+    with chromium() as browser:
+        bare = startup_seconds(browser, BARE / "app.py", "Bare app", None, runs)
+        ours = startup_seconds(browser, ROOT / "app.py", "Safer Communities performance",
+                               store, runs)
+    return {"seconds": ours, "bare_seconds": bare, "ratio": ours / bare}
+
+
+def map_change(store: Path, rounds: int = 3) -> dict:
+    with chromium() as browser:
+        with Server(BARE / "map.py") as bare_server:
+            bare = map_change_seconds(browser, bare_server.url, "", rounds)
+        with Server(ROOT / "app.py", store) as server:
+            ours = map_change_seconds(browser, server.url, "/crime-theme", rounds)
+    return {"seconds": ours, "bare_seconds": bare, "ratio": ours / bare}

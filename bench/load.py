@@ -1,0 +1,140 @@
+"""Load: twenty people on the dashboard at once, each on a page of their own and changing a
+sidebar filter every two seconds for a minute, on loopback; optionally, one officer uploading
+a year of police.uk data through the Upload page in a real browser meanwhile. Reports page
+times (p50, p95), errors, and the server's peak memory."""
+from __future__ import annotations
+
+import asyncio
+import gzip
+import statistics
+import threading
+import time
+from pathlib import Path
+
+from .pages import AREAS, PAGES
+from .server import ROOT, Server
+from .session import Session
+
+SESSIONS = 20
+INTERVAL = 2.0
+DURATION = 60.0
+
+
+def run_load(store: Path, sessions: int = SESSIONS, duration: float = DURATION,
+             upload: list[Path] | None = None) -> dict:
+    with Server(ROOT / "app.py", store) as server:
+        peak = {"rss_mb": server.rss_mb()}
+        stop = threading.Event()
+        sampler = threading.Thread(target=_sample_memory, args=(server, peak, stop))
+        sampler.start()
+        upload_window = {}
+        uploader = None
+        if upload:
+            uploader = threading.Thread(target=_upload, args=(server.url, upload,
+                                                               upload_window, duration / 4))
+            uploader.start()
+        try:
+            runs = asyncio.run(_sessions(server.url, sessions, duration))
+        finally:
+            if uploader:
+                uploader.join()
+            stop.set()
+            sampler.join()
+    return _summary(runs, peak["rss_mb"], upload_window, sessions)
+
+
+async def _sessions(url: str, sessions: int, duration: float) -> list:
+    pages = list(PAGES)
+    return [run for runs in await asyncio.gather(*[
+        _one_session(url, pages[n % len(pages)], n, duration) for n in range(sessions)])
+        for run in runs]
+
+
+async def _one_session(url: str, page: str, number: int, duration: float) -> list:
+    """Open a page, then change the area every INTERVAL seconds (starts staggered, so the
+    changes arrive spread over each interval as they would from real people)."""
+    await asyncio.sleep(INTERVAL * number / SESSIONS)
+    runs = []
+    async with Session(url) as session:
+        opened = await session.open(page)
+        opened.page = f"{page or 'overview'} (open)"
+        runs.append(opened)
+        ends = time.perf_counter() + duration
+        step = number
+        while time.perf_counter() < ends:
+            due = time.perf_counter() + INTERVAL
+            step += 1
+            runs.append(await session.choose("area", AREAS[step % len(AREAS)]))
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+    return runs
+
+
+def _sample_memory(server: Server, peak: dict, stop: threading.Event) -> None:
+    while not stop.wait(0.25):
+        peak["rss_mb"] = max(peak["rss_mb"], server.rss_mb())
+
+
+def _upload(url: str, files: list[Path], window: dict, delay: float) -> None:
+    """An officer on the Upload page: picks the files, waits for the check, stores them."""
+    from .browser import IDLE, chromium
+
+    time.sleep(delay)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(url)
+        page.wait_for_selector(IDLE, timeout=120_000)
+        page.goto(url + "/upload-files")
+        page.wait_for_selector(IDLE, timeout=120_000)
+        window["start"] = time.perf_counter()
+        page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(
+            [str(p) for p in files])
+        name = page.get_by_label("Your name (recorded in the upload ledger)")
+        name.fill("Bench Officer")
+        page.keyboard.press("Enter")
+        button = page.get_by_role("button", name=f"Store {len(files)} files")
+        button.wait_for(timeout=300_000)
+        page.wait_for_selector(IDLE, timeout=300_000)
+        button.click()
+        page.get_by_text(f"Stored {len(files)} files as uploads").wait_for(timeout=300_000)
+        window["end"] = time.perf_counter()
+
+
+def _summary(runs: list, peak_rss: float, upload_window: dict, sessions: int) -> dict:
+    changes = [r for r in runs if not r.page.endswith("(open)")]
+    times = sorted(r.seconds for r in changes)
+    errors = [f"{r.page}: {e}" for r in runs for e in r.errors]
+    summary = {"sessions": sessions, "filter_changes": len(changes),
+               "p50_seconds": _percentile(times, 50), "p95_seconds": _percentile(times, 95),
+               "max_seconds": times[-1] if times else None,
+               "opens_p95_seconds": _percentile(
+                   sorted(r.seconds for r in runs if r.page.endswith("(open)")), 95),
+               "errors": len(errors), "error_examples": errors[:5],
+               "peak_rss_mb": peak_rss}
+    if upload_window.get("end"):
+        during = sorted(r.seconds for r in changes
+                        if upload_window["start"] <= r.started <= upload_window["end"])
+        summary.update(upload_seconds=upload_window["end"] - upload_window["start"],
+                       changes_during_upload=len(during),
+                       p95_during_upload_seconds=_percentile(during, 95))
+    elif upload_window:
+        summary["upload_error"] = "the upload did not finish"
+    return summary
+
+
+def _percentile(values: list[float], percent: float) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(percent) - 1]
+
+
+def upload_files(paths: list[Path]) -> list[Path]:
+    """Plain CSV copies of gzipped police.uk months, as an officer downloads them."""
+    plain = []
+    for path in paths:
+        target = path.with_name(path.name.removesuffix(".gz"))
+        if not target.exists():
+            target.write_bytes(gzip.decompress(path.read_bytes()))
+        plain.append(target)
+    return plain
