@@ -16,7 +16,7 @@ from metrics.assessment import (compute_assessment, compute_scorecard, compute_s
                                 definition_breaks)
 from metrics.comparison import (compute_area_comparison, compute_map_figures,
                                 compute_quarter_table, compute_trend, fy_pairs)
-from metrics.incidents import incident_points, tally_incidents, unplaced_incidents
+from metrics.incidents import incident_points, unplaced_incidents
 from metrics.series import ObservationIndex
 from metrics.services import compute_service_tables
 from metrics.windows import Window
@@ -62,18 +62,26 @@ def load_catalogue_records() -> list[dict]:
     return catalogue_frame().to_dict("records")
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def load_observations(version: DataKey) -> pd.DataFrame:
-    """All observations current (or in the snapshot) with upload_id and is_sample."""
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _observations(version: DataKey) -> pd.DataFrame:
+    """The observations, read once per data version and held once per server:
+    st.cache_data kept a pickled copy and unpickled a whole new frame on every call."""
     return get_store().observations(with_sample_flag=True, snapshot=version[1])
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+def load_observations(version: DataKey) -> pd.DataFrame:
+    """All observations current (or in the snapshot) with upload_id and is_sample. A
+    shallow copy of the one shared frame: copy-on-write keeps any change the caller makes,
+    even a new column, out of the shared frame, and copies no data otherwise."""
+    return _observations(version).copy(deep=False)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
 def load_observation_index(version: DataKey) -> ObservationIndex:
     """The observations indexed by indicator, granularity and area, built once per data
     version and shared, not copied, by every rerun and session (st.cache_data would unpickle
     the whole frame on every call): nothing may mutate what it hands out."""
-    return ObservationIndex(load_observations(version))
+    return ObservationIndex(_observations(version))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -111,8 +119,9 @@ def load_upload_events(version: DataKey) -> pd.DataFrame:
 def load_incident_tally(version: DataKey) -> pd.DataFrame:
     """The police.uk incidents counted by month, crime type, district and map point, read
     once per data version (shared: do not mutate), so a new window or district is a lookup
-    in memory, not a query over every incident row."""
-    return tally_incidents(get_store().incidents(snapshot=version[1]))
+    in memory, not a query over every incident row. Counted by the database: the rows
+    themselves are never read into the server."""
+    return get_store().incident_tally(snapshot=version[1])
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

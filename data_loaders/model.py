@@ -19,6 +19,9 @@ OBSERVATION_KEY = ["indicator_id", "area_type", "area_code", "period_start", "gr
 # content key for ASB rows (see police_uk.asb_key). month is 'YYYY-MM'.
 INCIDENT_COLUMNS = ["incident_key", "month", "crime_type", "lsoa_code", "beat_code",
                     "district_code", "longitude", "latitude", "location", "outcome"]
+# What the map counts incidents by (police.uk snaps every incident to one of a few thousand
+# anonymised points).
+INCIDENT_TALLY_KEYS = ["month", "crime_type", "district_code", "longitude", "latitude"]
 
 # Reference tables a reference upload can carry, with their columns.
 REFERENCE_COLUMNS = {

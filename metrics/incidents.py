@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-TALLY_KEYS = ["month", "crime_type", "district_code", "longitude", "latitude"]
+from data_loaders.model import INCIDENT_TALLY_KEYS as TALLY_KEYS
+
 POINT_COLUMNS = ["longitude", "latitude", "incidents"]
 
 

@@ -24,8 +24,10 @@ class ObservationIndex:
         ordered = observations.sort_values(SORT, kind="stable").reset_index(drop=True)
         # Plain Python strings: masking and comparing a few dozen rows of Arrow-backed text
         # costs pandas several times what it costs on object arrays, a few hundred times a run.
-        ordered = ordered.astype({c: object for c in ordered.columns
-                                  if pd.api.types.is_string_dtype(ordered[c])})
+        # Each distinct string is held once, every row pointing at it: a string object per
+        # cell made the index three times the size of the frame it was built from.
+        ordered = ordered.assign(**{c: shared_strings(ordered[c]) for c in ordered.columns
+                                    if pd.api.types.is_string_dtype(ordered[c])})
         self.ordered = ordered
         self._indicators = _boundaries(ordered, ["indicator_id"])
         self._blocks = _boundaries(ordered, ["indicator_id", "granularity"])
@@ -61,6 +63,19 @@ class ObservationIndex:
             found = self.ordered.iloc[start:stop]
             self._slices[key] = found
         return found
+
+
+def shared_strings(values: pd.Series) -> pd.Series:
+    """``values`` as an object column in which equal strings are one Python object (missing
+    values stay NaN): what ``astype(object)`` gives, in a fraction of the memory.
+
+    >>> column = shared_strings(pd.Series(["E07", "E07", None], dtype="str"))
+    >>> column.tolist(), column[0] is column[1]
+    (['E07', 'E07', nan], True)
+    """
+    codes, uniques = pd.factorize(values)
+    strings = np.append(np.asarray(uniques, dtype=object), np.nan)  # code -1 is missing
+    return pd.Series(strings[codes], index=values.index, name=values.name, dtype=object)
 
 
 def _boundaries(ordered: pd.DataFrame, columns: list[str]) -> dict[tuple, tuple[int, int]]:

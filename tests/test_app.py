@@ -2,6 +2,7 @@
 computed independently here from the store."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -38,6 +39,38 @@ def test_every_page_runs(app, page):
     app.switch_page(page).run()
     assert not app.exception, app.exception
     assert app.title
+
+
+def test_observations_are_read_once_and_no_caller_can_change_them(seeded_store_copy,
+                                                                   monkeypatch):
+    """One read of the observations per data version serves the index, the Ending filter
+    and every page that asks for the frame, and each caller gets a copy-on-write view: a
+    change made by one (even a new column) never reaches the next."""
+    from components import cache
+
+    monkeypatch.setenv("DASHBOARD_SQLITE_PATH", str(seeded_store_copy))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    reads = []
+    read = Store.observations
+    monkeypatch.setattr(Store, "observations",
+                        lambda self, *a, **k: reads.append(1) or read(self, *a, **k))
+    try:
+        version = (cache.get_store().data_version(), None)
+        first = cache.load_observations(version)
+        expected = first.copy()
+        first["value"] = 0.0
+        first.loc[0, "area_code"] = "changed"
+        first["extra"] = 1
+        pd.testing.assert_frame_equal(cache.load_observations(version), expected)
+        assert cache.load_observation_index(version) is cache.load_observation_index(version)
+        assert len(cache.load_observation_index(version).ordered) == len(expected)
+        assert cache.load_quarters_held(version)
+        assert len(reads) == 1
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
 
 
 def table_with(at, column):

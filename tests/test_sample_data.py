@@ -8,7 +8,7 @@ import math
 import pandas as pd
 
 from data_loaders.ingest import load_sample_data
-from data_loaders.model import OBSERVATION_KEY
+from data_loaders.model import INCIDENT_TALLY_KEYS, OBSERVATION_KEY
 from data_loaders.store import Store, metadata
 
 
@@ -24,6 +24,9 @@ def test_sample_data_in_postgresql_equals_sqlite(seeded_store_file, postgres_url
         pd.testing.assert_frame_equal(sorted_frame(postgres.observations(), OBSERVATION_KEY),
                                       sorted_frame(sqlite.observations(), OBSERVATION_KEY))
         assert len(postgres.incidents()) == len(sqlite.incidents())
+        pd.testing.assert_frame_equal(
+            sorted_frame(postgres.incident_tally(), INCIDENT_TALLY_KEYS),
+            sorted_frame(sqlite.incident_tally(), INCIDENT_TALLY_KEYS))
         for name in ("areas", "population", "boundaries"):
             key = ["area_type", "area_code"] + (["year"] if name == "population" else [])
             pd.testing.assert_frame_equal(sorted_frame(postgres.reference(name), key),

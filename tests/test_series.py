@@ -18,9 +18,10 @@ from metrics.comparison import (compute_area_comparison, compute_map_figures,
                                 compute_quarter_table, compute_trend, fy_pairs,
                                 populations_by_area)
 from metrics.formatting import format_change
-from metrics.incidents import incident_points, tally_incidents, unplaced_incidents
+from metrics.incidents import (TALLY_KEYS, incident_points, tally_incidents,
+                               unplaced_incidents)
 from metrics.judgement import compute_change_pct
-from metrics.series import (ObservationIndex, indicator_rows, indicator_series,
+from metrics.series import (SORT, ObservationIndex, indicator_rows, indicator_series,
                             indicators_held, newest_starts, sample_indicators)
 from metrics.services import compute_service_tables
 from metrics.summary import population_of
@@ -62,6 +63,18 @@ def test_the_index_finds_every_series_a_scan_finds(observations, index):
     for key in keys.itertuples(index=False):
         same_rows(indicator_series(index, *key), indicator_series(observations, *key))
     assert indicator_series(index, "no_such_indicator", geo.COUNTY_CODE, "month").empty
+
+
+def test_the_index_holds_each_distinct_string_once(observations, index):
+    """The index's copy is the sorted frame as plain object strings, value for value, but
+    with one string object per distinct value (a string per cell tripled its memory)."""
+    plain = observations.sort_values(SORT, kind="stable").reset_index(drop=True)
+    plain = plain.astype({c: object for c in plain.columns
+                          if pd.api.types.is_string_dtype(plain[c])})
+    pd.testing.assert_frame_equal(index.ordered, plain, check_exact=True)
+    for column in ["indicator_id", "area_type", "area_code", "period_start", "granularity"]:
+        values = index.ordered[column]
+        assert len({id(v) for v in values}) == values.nunique(), column
 
 
 def test_the_index_answers_what_is_held_as_a_scan_does(observations, index):
@@ -199,6 +212,16 @@ def test_populations_by_area_is_population_of_for_every_area(store):
     population = store.reference("population")
     newest = populations_by_area(population)
     assert newest == {c: population_of(population, c) for c in population["area_code"]}
+
+
+def test_the_stores_incident_tally_is_the_tally_of_its_incident_rows(store):
+    """The database's GROUP BY gives what tally_incidents gives from the rows, NULL keys
+    (no district, no location) included."""
+    counted = store.incident_tally()
+    assert list(counted.columns) == [*TALLY_KEYS, "incidents"]
+    assert counted["district_code"].isna().any() and counted["longitude"].isna().any()
+    same_rows(counted.sort_values(TALLY_KEYS, na_position="first"),
+              tally_incidents(store.incidents()).sort_values(TALLY_KEYS, na_position="first"))
 
 
 def test_the_incident_tally_counts_the_incident_rows(store):
