@@ -24,6 +24,7 @@ from .model import (INCIDENT_COLUMNS, INCIDENT_TALLY_KEYS, OBSERVATION_COLUMNS, 
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SQLITE = ROOT / "var" / "dashboard.sqlite"
+READ_CHUNK_ROWS = 50_000
 
 metadata = sa.MetaData()
 
@@ -322,7 +323,7 @@ class Store:
         if with_sample_flag:
             columns += [table.c.upload_id, table.c.is_sample]
         query = sa.select(*columns).where(*conditions)
-        frame = self._read(query, conn)
+        frame = self._read(query, conn) if conn is not None else self._read_in_chunks(query)
         for column in ("value", "numerator", "denominator"):
             frame[column] = frame[column].astype("float64")
         if with_sample_flag:
@@ -364,7 +365,9 @@ class Store:
         keys = [incidents.c[c] for c in INCIDENT_TALLY_KEYS]
         query = _current_incidents(sa.select(*keys, sa.func.count().label("incidents")),
                                    snapshot).group_by(*keys)
-        return self._read(query)
+        return self._read_in_chunks(query, dtype={
+            "month": "str", "crime_type": "str", "district_code": "str",
+            "longitude": "float64", "latitude": "float64", "incidents": "int64"})
 
     def reference(self, name: str, conn=None, snapshot: int | None = None) -> pd.DataFrame:
         """Current rows (or as at ``snapshot``) of a reference table: areas, population or
@@ -378,6 +381,17 @@ class Store:
             return pd.read_sql(query, conn)
         with self.engine.connect() as connection:
             return pd.read_sql(query, connection)
+
+    def _read_in_chunks(self, query, dtype: dict | None = None) -> pd.DataFrame:
+        """As _read, READ_CHUNK_ROWS rows at a time (a server-side cursor on PostgreSQL):
+        read whole, five years of observations passed through a Python tuple per row and a
+        str per cell, several times the finished frame, and the server kept that peak.
+        ``dtype`` fixes columns that may be all NULL in a chunk (else object there)."""
+        with self.engine.connect() as connection:
+            connection.execution_options(stream_results=True)
+            chunks = list(pd.read_sql(query, connection, chunksize=READ_CHUNK_ROWS,
+                                      dtype=dtype))
+        return pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
 
     # -- comparing ----------------------------------------------------------------------
 

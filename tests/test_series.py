@@ -12,6 +12,7 @@ import pytest
 
 from data_loaders import geography as geo
 from data_loaders.catalogue import catalogue_frame
+from data_loaders import store as store_module
 from data_loaders.store import Store
 from metrics.assessment import compute_assessment, compute_scorecard
 from metrics.comparison import (compute_area_comparison, compute_map_figures,
@@ -222,6 +223,17 @@ def test_the_stores_incident_tally_is_the_tally_of_its_incident_rows(store):
     assert counted["district_code"].isna().any() and counted["longitude"].isna().any()
     same_rows(counted.sort_values(TALLY_KEYS, na_position="first"),
               tally_incidents(store.incidents()).sort_values(TALLY_KEYS, na_position="first"))
+
+
+def test_reading_in_chunks_gives_the_frames_read_whole(store, monkeypatch):
+    """Observations and the incident tally read a few rows at a time (many chunks, some
+    with a column all NULL) are the frames read in one go, dtypes included."""
+    monkeypatch.setattr(store_module, "READ_CHUNK_ROWS", 10**9)
+    whole = store.observations(with_sample_flag=True), store.incident_tally()
+    monkeypatch.setattr(store_module, "READ_CHUNK_ROWS", 997)
+    chunked = store.observations(with_sample_flag=True), store.incident_tally()
+    for left, right in zip(chunked, whole):
+        pd.testing.assert_frame_equal(left, right, check_exact=True)
 
 
 def test_the_incident_tally_counts_the_incident_rows(store):
