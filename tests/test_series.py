@@ -14,7 +14,8 @@ from data_loaders import geography as geo
 from data_loaders.catalogue import catalogue_frame
 from data_loaders import store as store_module
 from data_loaders.store import Store
-from metrics.assessment import compute_assessment, compute_scorecard
+from metrics.assessment import (compute_assessment, compute_scorecard, compute_spc,
+                                definition_breaks)
 from metrics.comparison import (compute_area_comparison, compute_map_figures,
                                 compute_quarter_table, compute_trend, fy_pairs,
                                 populations_by_area)
@@ -184,6 +185,38 @@ def test_assessments_trends_and_tables_are_the_same_from_the_index(observations,
     one = compute_assessment(index, records["hate_crimes"], "E07000133", "ytd",
                              dt.date(2023, 7, 1), populations, changes, geo.COUNTY_CODE)
     assert one["withheld"] == "the definition changed from Q1 2023/24"
+
+
+def test_no_page_calculation_changes_the_shared_index(observations, records, store):
+    """The index and the slices it hands out are shared by every rerun and session: after
+    every calculation a page makes has read them, each is still what it was built as."""
+    index = ObservationIndex(observations)
+    pristine = index.ordered.copy()
+    population = store.reference("population")
+    populations = dict(zip(population["area_code"], population["population"]))
+    changes = pd.DataFrame({"indicator_id": ["hate_crimes"], "period_start": ["2023-04-01"]})
+    codes = [*geo.DISTRICTS, geo.COUNTY_CODE, geo.BOARD_CODE]
+    compute_scorecard(index, catalogue_frame(), "E07000133", "rolling12", populations, None,
+                      geo.COUNTY_CODE, changes)
+    window = Window("ytd", ENDS[-1])
+    for record in records.values():
+        compute_assessment(index, record, "E07000133", "ytd", None, populations, changes,
+                           geo.COUNTY_CODE)
+        compute_spc(index, record, "E07000133", definition_breaks(changes, record["id"]))
+        compute_trend(index, record, codes, population)
+        compute_area_comparison(index, record, window, codes, population)
+        compute_map_figures(index, record, window, codes, population)
+        if is_additive(record):
+            compute_quarter_table(index, record, 2023, codes)
+    compute_service_tables(index, [r for r in records.values() if r["panel"] == "service"],
+                           codes, "2023-07-01")
+    pd.testing.assert_frame_equal(index.ordered, pristine, check_exact=True)
+    fresh = ObservationIndex(observations)
+    bounds = {1: fresh._indicators, 2: fresh._blocks, 3: fresh._series}
+    assert len(index._slices) > 100
+    for key, handed_out in index._slices.items():
+        pd.testing.assert_frame_equal(handed_out, fresh._slice(bounds[len(key)], key),
+                                      check_exact=True)
 
 
 def test_service_tables_hold_the_quarters_figures(observations, index, records):
