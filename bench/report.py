@@ -65,8 +65,8 @@ def markdown(results: dict) -> str:
                      f"{row.get('comparison', '')} |")
     lines += ["", "## Details", ""]
     for row in results["measures"]:
-        if row.get("details"):
-            lines.append(f"- **{row['measure']}**: {row['details']}")
+        stamp = f" (measured {row['measured']})" if row.get("measured") else ""
+        lines.append(f"- **{row['measure']}**: {row.get('details') or 'as above'}{stamp}")
     if GAINS.exists():
         lines += ["", GAINS.read_text().strip()]
     return "\n".join(lines) + "\n"
