@@ -22,6 +22,18 @@ POLICE = ROOT / "sample_data" / "police_uk" / "2023-01-leicestershire-street.csv
 HATE = b"District,Period,Measure,Value\nMelton,Q1 2023/24,Hate crimes,1.5\n"
 
 
+@pytest.fixture(autouse=True)
+def fresh_children(monkeypatch):
+    """Each test gets new children. The memory limit counts on top of what a child has mapped,
+    and a child that read big files for earlier tests keeps that memory mapped (free, but
+    usable), so a 1 MB limit would not bite there."""
+    monkeypatch.setattr(workers, "_pool", None)
+    yield
+    if workers._pool is not None:
+        for worker in workers._pool._idle:
+            worker.kill()
+
+
 @pytest.fixture()
 def store(tmp_path) -> Store:
     return Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
