@@ -3,21 +3,14 @@ exception and no serious accessibility violation, and real files go through the 
 Screenshots are kept in tests/artifacts/."""
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
+from servers import launch_chromium, start_app, stop_app
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 PAGES = {"": "Safer Communities performance", "crime-theme": "Crime",
          "reoffending-theme": "Reoffending", "domestic-abuse": "Domestic abuse",
@@ -32,41 +25,14 @@ THEME_PAGES = ["crime-theme", "reoffending-theme", "domestic-abuse", "anti-socia
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(seeded_store_file, tmp_path_factory):
     """streamlit run app.py on a private copy of the seeded store; yields the base URL."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed; .ci/run installs it")
     store = tmp_path_factory.mktemp("browser") / "store.sqlite"
     shutil.copy(seeded_store_file, store)
-    port = _free_port()
-    env = {**os.environ, "DASHBOARD_SQLITE_PATH": str(store)}
-    env.pop("DATABASE_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("streamlit did not start: " + process.stdout.read().decode()[-2000:])
+    process, url = start_app({"DASHBOARD_SQLITE_PATH": str(store), "DATABASE_URL": None})
     yield url, store
-    process.terminate()
-    process.wait(timeout=20)
+    stop_app(process)
 
 
 @pytest.fixture(scope="module")
@@ -74,11 +40,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"])
+        chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
 

@@ -6,20 +6,16 @@ removed from the secrets file loses everything on their next request. Screenshot
 tests/artifacts/."""
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
 from oidc_provider import Provider
-from test_browser import ARTIFACTS, CHROMIUM, _free_port, serious_violations, wait_idle
+from servers import free_port, launch_chromium, start_app, stop_app
+from test_browser import ARTIFACTS, serious_violations, wait_idle
 
 pytestmark = pytest.mark.browser
 VIEWER = {"email": "pat@partner.example", "name": "Pat Partner", "groups": ["partners"]}
@@ -51,39 +47,22 @@ def site(seeded_store_file, tmp_path_factory):
     """The provider and `streamlit run app.py` signing in through it, on a private copy of
     the seeded store and a secrets file outside the repository; yields (url, provider,
     secrets path)."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed; .ci/run installs it")
     folder = tmp_path_factory.mktemp("login")
     store = folder / "store.sqlite"
     shutil.copy(seeded_store_file, store)
     provider = Provider("dashboard-test", secrets.token_urlsafe(24)).start()
-    port = _free_port()
+    port = free_port()
     provider.redirect_uri = f"http://127.0.0.1:{port}/oauth2callback"
     secrets_file = folder / "secrets.toml"
     write_secrets(secrets_file, port, provider, '"olive@leics.example"')
-    env = {**os.environ, "DASHBOARD_SQLITE_PATH": str(store)}
-    env.pop("DATABASE_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--secrets.files", str(secrets_file)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
+    try:
+        process, url = start_app({"DASHBOARD_SQLITE_PATH": str(store), "DATABASE_URL": None},
+                                 port, ("--secrets.files", str(secrets_file)))
+    except BaseException:
         provider.stop()
-        pytest.fail("streamlit did not start: " + process.stdout.read().decode()[-2000:])
+        raise
     yield url, provider, secrets_file
-    process.terminate()
-    process.wait(timeout=20)
+    stop_app(process)
     provider.stop()
 
 
@@ -92,11 +71,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"])
+        chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
 

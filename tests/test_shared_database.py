@@ -3,17 +3,11 @@ server's page is in the other's ledger and figures at its next rerun, though the
 already cached the data as it was."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 import sqlalchemy as sa
 
-from conftest import ROOT
-from test_browser import CHROMIUM, IDLE, _free_port, wait_idle
+from servers import launch_chromium, start_app, stop_app
+from test_browser import IDLE, wait_idle
 
 pytestmark = pytest.mark.browser
 NEW_FILE = "melton hate crime correction.csv"
@@ -39,34 +33,13 @@ def shared_url(postgres_url):
     admin.dispose()
 
 
-def _start(url: str) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url}
-    env.pop("DASHBOARD_SQLITE_PATH", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(base + "/_stcore/health", timeout=2)
-            return process, base
-        except OSError:
-            time.sleep(0.5)
-    process.kill()
-    pytest.fail("streamlit did not start: " + process.stdout.read().decode()[-2000:])
-
-
 @pytest.fixture(scope="module")
 def two_servers(shared_url):
-    first, second = _start(shared_url), _start(shared_url)
+    env = {"DATABASE_URL": shared_url, "DASHBOARD_SQLITE_PATH": None}
+    first, second = start_app(env), start_app(env)
     yield first[1], second[1]
     for process, _ in (first, second):
-        process.terminate()
-        process.wait(timeout=20)
+        stop_app(process)
 
 
 def test_an_upload_through_one_server_shows_on_the_other(two_servers, tmp_path, shared_url):
@@ -77,9 +50,7 @@ def test_an_upload_through_one_server_shows_on_the_other(two_servers, tmp_path, 
     one, other = two_servers
     stored_before = len(Store(shared_url).uploads())
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
 
         # The second server shows, and caches, the data as it is before the upload.
