@@ -10,6 +10,7 @@ import streamlit as st
 
 from data_loaders import geography as geo
 from data_loaders.catalogue import catalogue_frame
+from data_loaders.frame_cache import cache_dir, cached_frame
 from data_loaders.ingest import load_sample_data
 from data_loaders.store import Store
 from metrics.assessment import (compute_assessment, compute_scorecard, compute_spc,
@@ -65,8 +66,11 @@ def load_catalogue_records() -> list[dict]:
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _observations(version: DataKey) -> pd.DataFrame:
     """The observations, read once per data version and held once per server:
-    st.cache_data kept a pickled copy and unpickled a whole new frame on every call."""
-    return get_store().observations(with_sample_flag=True, snapshot=version[1])
+    st.cache_data kept a pickled copy and unpickled a whole new frame on every call. After
+    a restart it comes from the copy frame_cache kept on disk, while the data is unchanged."""
+    store, snapshot = get_store(), version[1]
+    return cached_frame(cache_dir(), f"observations-{snapshot or 'current'}", store.data_stamp,
+                        lambda: store.observations(with_sample_flag=True, snapshot=snapshot))
 
 
 def load_observations(version: DataKey) -> pd.DataFrame:

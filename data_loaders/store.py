@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -275,12 +276,28 @@ class Store:
         else:
             self.engine = sa.create_engine(self.url, pool_pre_ping=True)
         metadata.create_all(self.engine)
+        self._ensure_stamp()
 
     # -- reading -------------------------------------------------------------------------
 
     def data_version(self) -> int:
         """A number that changes whenever any upload is stored, rolled back or restored."""
         return self._version()
+
+    def data_stamp(self) -> str | None:
+        """A random token replaced whenever the data version changes: unlike the version, it
+        is never the same in two stores, nor after a database restored from a backup changes
+        again, so a cache kept outside this process (frame_cache.py) can be keyed on it."""
+        with self.engine.connect() as connection:
+            return connection.execute(
+                sa.select(meta.c.value).where(meta.c.key == "data_stamp")).scalar()
+
+    def _ensure_stamp(self) -> None:
+        """Give a store made before stamps existed its first one (a second server starting
+        at the same moment may win the race: its stamp is as good)."""
+        if self.data_stamp() is None:
+            with contextlib.suppress(sa.exc.IntegrityError), self.engine.begin() as conn:
+                conn.execute(meta.insert().values(key="data_stamp", value=_new_stamp()))
 
     def _version(self, conn=None) -> int:
         query = sa.select(meta.c.value).where(meta.c.key == "data_version")
@@ -555,6 +572,8 @@ class Store:
             value=sa.cast(sa.cast(meta.c.value, sa.Integer) + 1, sa.Text))).rowcount
         if not bumped:
             conn.execute(meta.insert().values(key="data_version", value="1"))
+        conn.execute(meta.update().where(meta.c.key == "data_stamp")
+                     .values(value=_new_stamp()))
         return self._version(conn) - 1
 
     def record_definition_change(self, indicator_id: str, period_start: str, note: str,
@@ -734,6 +753,10 @@ def _current_incidents(query, snapshot: int | None = None):
         .where(_counted(snapshot)).group_by(incidents.c.month).subquery()
     return query.join(active, sa.and_(active.c.month == incidents.c.month,
                                       active.c.uid == incidents.c.upload_id))
+
+
+def _new_stamp() -> str:
+    return uuid.uuid4().hex
 
 
 def _newest_per_key(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:

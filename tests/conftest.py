@@ -13,6 +13,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
+# Frames the app keeps on disk between starts (data_loaders/frame_cache.py) go to a folder of
+# this run's own, for the app in this process and every server a test starts.
+os.environ["DASHBOARD_CACHE_DIR"] = tempfile.mkdtemp(prefix="frame-cache-")
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,80 @@
+"""Frames read from the store kept on disk between server starts, so the first page anyone
+opens after a restart does not wait for the database to hand over every observation
+(BENCHMARKS.md: start-up). Used by components/cache.py, under its in-memory caches.
+
+A file is named by the store's data stamp (Store.data_stamp: a random token replaced on
+every upload, rollback and restore), so a change to the data can never be answered from an
+old file, nor one store's data from another's. Files are Arrow IPC (Feather): reading one
+runs no code, unlike a pickle. The folder is the environment's DASHBOARD_CACHE_DIR, or one
+in the temporary directory that only this user may use; a folder that is not private to
+this user, or any failure to read or write, means the store is read as if there were no
+cache (and a damaged file is replaced)."""
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+CACHE_ENV = "DASHBOARD_CACHE_DIR"
+KEEP_PER_NAME = 4  # files kept for each kind of frame: the newest few versions and snapshots
+
+
+def cache_dir() -> Path | None:
+    """The folder for cached frames, made if need be; None if it cannot be made private to
+    this user (another account could otherwise plant figures in it)."""
+    folder = Path(os.environ.get(CACHE_ENV) or
+                  Path(tempfile.gettempdir()) / f"safer-communities-cache-{os.getuid()}")
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+    except OSError as exc:
+        log.warning("no frame cache: %s", exc)
+        return None
+    if info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) & 0o077:
+        log.warning("no frame cache: %s is not private to this user", folder)
+        return None
+    return folder
+
+
+def cached_frame(folder: Path | None, name: str, stamp: Callable[[], str | None],
+                 read: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``read()``'s frame, from ``folder`` when an earlier call with the same ``name`` saved
+    it there under the store's present ``stamp()``; else read, and saved if the stamp is the
+    same after reading as before (else an upload landed meanwhile, and which data the frame
+    holds is unsure). Saved whole, then renamed, so another server never sees half a file."""
+    before = stamp() if folder is not None else None
+    if not before:
+        return read()
+    path = folder / f"{name}-{before}.arrow"
+    if path.exists():
+        try:
+            return pd.read_feather(path)
+        except Exception as exc:  # damaged or from another version of the libraries
+            log.warning("cached frame %s unreadable, reading the store: %s", path.name, exc)
+    frame = read()
+    if stamp() != before:
+        return frame
+    partial = folder / f"{path.name}.{os.getpid()}.partial"
+    try:
+        frame.to_feather(partial)
+        os.replace(partial, path)
+        _prune(folder, name)
+    except Exception as exc:  # a full or read-only disk costs the next start its speed only
+        log.warning("could not save cached frame %s: %s", path.name, exc)
+        partial.unlink(missing_ok=True)
+    return frame
+
+
+def _prune(folder: Path, name: str) -> None:
+    """Keep the KEEP_PER_NAME newest files of ``name``; older versions are never asked for."""
+    files = sorted(folder.glob(f"{name}-*.arrow"), key=lambda p: p.stat().st_mtime,
+                   reverse=True)
+    for old in files[KEEP_PER_NAME:]:
+        old.unlink(missing_ok=True)
