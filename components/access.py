@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from metrics.suppression import DEFAULT_THRESHOLD
 
@@ -32,6 +33,7 @@ THRESHOLD_SETTING = "small_number_threshold"
 THRESHOLD_RANGE = (3, 20)
 DEFAULT_CONTACT = "the dashboard's administrator"
 PERSON_KEY, THRESHOLD_KEY = "_access_person", "_access_threshold"  # resolved once per run
+RUN_KEY = "_access_run"  # the run they were resolved in
 PARTNER_VIEW = "partner_view"
 EMAIL_IN_TEXT = re.compile(r"[^\s()`*]+@[^\s()`*]*[^\s()`*.,;:]")
 
@@ -199,11 +201,25 @@ def identify() -> Person:
 
 def start_run() -> Person:
     """Resolve who is looking and the threshold once at the top of a run, for display code
-    (which asks many times per run); returns the person."""
+    (which asks many times per run); returns the person. app.py calls it, then the page's
+    require_role: the second call in the same run reuses the first (two reads of the store
+    were about 8 ms of every filter change); a page run without app.py resolves its own."""
+    run = _this_run()
+    if run is not None and st.session_state.get(RUN_KEY) is run:
+        return st.session_state[PERSON_KEY]
     person = identify()
     st.session_state[PERSON_KEY] = person
     st.session_state[THRESHOLD_KEY] = threshold_setting()[0]
+    st.session_state[RUN_KEY] = run
     return person
+
+
+def _this_run() -> object | None:
+    """An object new at every script run of this session (Streamlit gives the run context
+    fresh cursors each run), None outside a run. Kept in the session state, it cannot be
+    mistaken for a later run's."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return None if ctx is None else ctx.cursors
 
 
 def current_person() -> Person:

@@ -4,9 +4,12 @@ board snapshot shown (None for the current data), so a snapshot reopens exactly 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
+from streamlit import dataframe_util
 
 from data_loaders import geography as geo
 from data_loaders.catalogue import catalogue_frame
@@ -246,6 +249,41 @@ def load_quarter_table(version: DataKey, record: dict, fy_year: int,
     """compute_quarter_table: the same whatever the shared filters."""
     return compute_quarter_table(load_observation_index(version), record, fy_year,
                                  list(area_codes))
+
+
+# What a theme section draws, worked out once: the frames, chart specs and texts of a section
+# for its data version, the filters it depends on and who is looking (small numbers hidden or
+# not, and the threshold), so a filter value seen before, in any session, costs only
+# Streamlit's writing of the elements. Held, not copied (st.cache_data would unpickle the
+# frames on every hit): nothing may change a view it is handed.
+
+def load_view(build: Callable, *args):
+    """``build(*args)``, computed once per distinct ``args`` and audience (see
+    small_numbers.audience) and shared between reruns and sessions: read-only. ``args`` are
+    plain values (str, numbers, dates, None, and tuples, lists and dicts of them), told apart
+    by their repr: hashing a catalogue record the Streamlit way took longer than the view."""
+    from .small_numbers import audience  # small_numbers -> access -> this module
+
+    return _view(f"{build.__module__}.{build.__qualname__}{args!r}", audience(), build, args)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _view(call: str, audience: tuple[bool, int], _build: Callable, _args: tuple):
+    return _build(*_args)
+
+
+def frozen_table(frame: pd.DataFrame) -> pa.Table:
+    """``frame`` as the Arrow table st.dataframe makes of it, for a view to hold: Streamlit
+    converts a pandas frame again on every draw (2-5 ms a table), an Arrow table it only
+    writes out."""
+    return pa.ipc.open_stream(dataframe_util.convert_pandas_df_to_arrow_bytes(frame)).read_all()
+
+
+def frozen_spec(spec: dict) -> dict:
+    """A Vega-Lite spec (charts.py) with its datasets written as the Arrow bytes
+    st.vega_lite_chart would write from them on every draw."""
+    return {**spec, "datasets": {name: dataframe_util.convert_anything_to_arrow_bytes(data)
+                                 for name, data in spec["datasets"].items()}}
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -10,6 +10,12 @@ from metrics.suppression import shown_table
 from .access import hides_small_numbers, suppression_threshold
 
 
+def audience() -> tuple[bool, int]:
+    """Who the figures are drawn for, as far as a section's content goes: (small numbers
+    hidden, the threshold). Every cached view is keyed on it."""
+    return hides_small_numbers(), suppression_threshold()
+
+
 def is_small(value) -> bool:
     """A count partners may not see (1 to threshold - 1), when partners are looking."""
     return hides_small_numbers() and value is not None and not pd.isna(value) and \

@@ -15,7 +15,8 @@ from metrics.intervals import compare_with_benchmark
 from metrics.windows import Window, is_additive
 
 from .access import hides_small_numbers
-from .cache import DataKey, load_area_comparison, load_fy_pairs, load_quarter_table
+from .cache import (DataKey, frozen_spec, frozen_table, load_area_comparison, load_fy_pairs,
+                    load_quarter_table, load_reference, load_view)
 from .charts import area_bar_spec
 from .downloads import render_downloads
 from .filters import Filters
@@ -24,42 +25,63 @@ from .small_numbers import column_sums, is_small, protect_counts
 
 
 def render_comparison(version: DataKey, record: dict, window: Window | None,
-                      filters: Filters, population) -> None:
+                      filters: Filters) -> None:
     if window is None:
         return
-    codes = (*geo.DISTRICTS, geo.COUNTY_CODE, geo.BOARD_CODE, geo.REGION_CODE)
-    bars = load_area_comparison(version, record, window.kind, window.end.isoformat(), codes)
-    districts = bars[bars["area_code"].isin(geo.DISTRICTS)]
+    selected = filters.area_code if filters.is_district else None
+    view = load_view(comparison_view, version, record, window.kind, window.end.isoformat(),
+                     selected)
     st.subheader(f"Districts compared: {record['title']}, {window.label()}")
-    if districts.empty:
+    if view is None:
         st.info("No district figures for this period.")
         return
-    unit = comparison_unit(record, population)
+    chart, table = st.columns([3, 2])
+    if view["lines_hidden"]:
+        chart.caption("Districts with small numbers, and the totals they are part of, are "
+                      "left out of the chart.")
+    chart.vega_lite_chart(view["spec"], width="stretch")
+    if view["incomplete"]:
+        st.caption("⚠ Some areas do not have every month or quarter of this period.")
+    st.caption("Whiskers are 95% confidence intervals (Byar's method for counts and rates, "
+               "Wilson's for percentages). A district is better or worse than its benchmark "
+               "only when the benchmark lies outside its interval.")
+    with table:
+        st.dataframe(view["table"], hide_index=True, width="stretch", column_config={
+            c: st.column_config.NumberColumn(format="%.2f")
+            for c in (view["unit_title"], "95% lower", "95% upper")})
+        render_downloads(view["download"], f"{record['id']}_districts")
+
+
+def comparison_view(version: DataKey, record: dict, kind: str, end: str,
+                    selected: str | None) -> dict | None:
+    """The districts' bar chart spec (``selected`` district marked) and table with each
+    district's verdict against its benchmark; None when no district has a figure."""
+    codes = (*geo.DISTRICTS, geo.COUNTY_CODE, geo.BOARD_CODE, geo.REGION_CODE)
+    bars = load_area_comparison(version, record, kind, end, codes)
+    districts = bars[bars["area_code"].isin(geo.DISTRICTS)]
+    if districts.empty:
+        return None
+    unit = unit_title(comparison_unit(record, load_reference("population", version)))
     references = {geo.area_name(c): float(bars.loc[bars["area_code"] == c, "value"].iloc[0])
                   for c in (geo.COUNTY_CODE, geo.BOARD_CODE, geo.REGION_CODE)
                   if c in set(bars["area_code"])}
     frame = districts.assign(area=districts["area_code"].map(geo.area_name))
-    selected = geo.area_name(filters.area_code) if filters.is_district else None
-    chart, table = st.columns([3, 2])
     visible = frame[~frame["count"].map(is_small)] if is_additive(record) else frame
-    lines = references
-    if len(visible) < len(frame):  # partners: no bars for small numbers, no exact totals
-        lines = {}
-        chart.caption("Districts with small numbers, and the totals they are part of, are "
-                      "left out of the chart.")
-    chart.vega_lite_chart(area_bar_spec(visible, selected, lines, unit_title(unit),
-                                        f"{record['title']} by district"), width="stretch")
+    lines_hidden = len(visible) < len(frame)  # partners: no exact totals either
+    lines = {} if lines_hidden else references
+    spec = area_bar_spec(visible, geo.area_name(selected) if selected else None, lines, unit,
+                         f"{record['title']} by district")
+    values = dict(zip(bars["area_code"], bars["value"]))
     verdicts = []
     for row in frame.itertuples():
         other = benchmark_area(row.area_code)
-        theirs = bars.loc[bars["area_code"] == other, "value"]
         interval = None if pd.isna(row.low) else (row.low, row.high)
         verdicts.append(benchmark_text(compare_with_benchmark(
-            interval, float(theirs.iloc[0]) if len(theirs) else None, record["polarity"]),
+            interval, float(values[other]) if other in values else None, record["polarity"]),
             other))
     shown = pd.DataFrame({
         "Area": [*frame["area"], *references],
-        unit_title(unit): [*frame["value"], *references.values()],
+        unit: [*frame["value"], *references.values()],
         "95% lower": [*frame["low"], *[None] * len(references)],
         "95% upper": [*frame["high"], *[None] * len(references)],
         "Compared with its benchmark": [*verdicts, *[""] * len(references)],
@@ -68,17 +90,10 @@ def render_comparison(version: DataKey, record: dict, window: Window | None,
         counts = dict(zip(bars["area_code"].map(geo.area_name), bars["count"]))
         shown["Count"] = shown["Area"].map(counts)
         if shown["Count"].map(is_small).any():
-            shown = _protect_comparison(shown, unit_title(unit))
-    if not bars["complete"].all():
-        st.caption("⚠ Some areas do not have every month or quarter of this period.")
-    st.caption("Whiskers are 95% confidence intervals (Byar's method for counts and rates, "
-               "Wilson's for percentages). A district is better or worse than its benchmark "
-               "only when the benchmark lies outside its interval.")
-    with table:
-        st.dataframe(shown, hide_index=True, width="stretch", column_config={
-            c: st.column_config.NumberColumn(format="%.2f")
-            for c in (unit_title(unit), "95% lower", "95% upper")})
-        render_downloads(shown, f"{record['id']}_districts")
+            shown = _protect_comparison(shown, unit)
+    return {"spec": frozen_spec(spec), "table": frozen_table(shown), "download": shown,
+            "unit_title": unit, "lines_hidden": lines_hidden,
+            "incomplete": not bars["complete"].all()}
 
 
 def _protect_comparison(shown: pd.DataFrame, rate_column: str) -> pd.DataFrame:
@@ -108,25 +123,40 @@ def render_quarter_table(version: DataKey, record: dict) -> None:
     if not years:
         return
     st.subheader(f"{record['title']}: districts by quarter")
-    labels = {y: f"{y}/{str(y + 1)[2:]}" for y in years}
-    fy = st.selectbox("Financial year", years, format_func=lambda y: f"{labels[y]} against "
-                      f"{y - 1}/{str(y)[2:]}", key="table_year")
+    fy = st.selectbox("Financial year", years, format_func=lambda y: f"{fy_label(y)} against "
+                      f"{fy_label(y - 1)}", key="table_year")
+    view = load_view(quarter_table_view, version, record, fy)
+    if view is None:
+        st.info("No quarters held for this year.")
+        return
+    st.dataframe(view["table"], hide_index=True, width="stretch", column_config={
+        **{c: st.column_config.NumberColumn(format="%,.0f") for c in view["number_columns"]},
+        "YTD % change": st.column_config.NumberColumn(format="%+.1f%%"),
+        "Two-year trend": st.column_config.LineChartColumn("Two-year trend", width="medium")})
+    render_downloads(view["download"], f"{record['id']}_quarters")
+
+
+def fy_label(year: int) -> str:
+    """'2023/24' for the financial year starting in April 2023."""
+    return f"{year}/{str(year + 1)[2:]}"
+
+
+def quarter_table_view(version: DataKey, record: dict, fy: int) -> dict | None:
+    """The district x quarter table for financial year ``fy`` against the year before, as
+    shown (Area, the quarters and YTDs of both years, YTD % change, Direction, Two-year
+    trend) and as downloaded (without the sparkline); None when the year holds nothing."""
     table = load_quarter_table(version, record, fy,
                                (*geo.DISTRICTS, geo.COUNTY_CODE, geo.BOARD_CODE))
     if table.empty:
-        st.info("No quarters held for this year.")
-        return
+        return None
     shown = table.assign(area_code=table["area_code"].map(geo.area_name)).rename(columns={
         "area_code": "Area", "ytd_change_pct": "YTD % change", "direction": "Direction",
         "trend": "Two-year trend"})
     number_columns = [c for c in shown.columns if c[:4].isdigit()]
     if hides_small_numbers():
-        shown = _protect_quarter_table(shown, number_columns, [labels[fy - 1], labels[fy]])
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        **{c: st.column_config.NumberColumn(format="%,.0f") for c in number_columns},
-        "YTD % change": st.column_config.NumberColumn(format="%+.1f%%"),
-        "Two-year trend": st.column_config.LineChartColumn("Two-year trend", width="medium")})
-    render_downloads(shown.drop(columns="Two-year trend"), f"{record['id']}_quarters")
+        shown = _protect_quarter_table(shown, number_columns, [fy_label(fy - 1), fy_label(fy)])
+    return {"table": frozen_table(shown), "number_columns": number_columns,
+            "download": shown.drop(columns="Two-year trend")}
 
 
 def _protect_quarter_table(shown: pd.DataFrame, number_columns: list[str],

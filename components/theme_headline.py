@@ -1,6 +1,8 @@
 """The top of a theme page: one tile per headline indicator and the position statement."""
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from data_loaders import geography as geo
@@ -11,6 +13,7 @@ from metrics.summary import compute_summary, compute_summary_or_fallback
 from metrics.windows import is_additive
 
 from .access import suppression_threshold
+from .cache import DataKey, load_observation_index, load_reference, load_view
 from .filters import Filters
 from .judgement_text import benchmark_text, rag_text, status_text, variation_text
 from .small_numbers import is_small
@@ -53,19 +56,27 @@ def render_tiles(records: list[dict], summaries: dict, sample: set, area_code: s
             st.caption(" · ".join(n for n in notes if n))
 
 
-def render_statement(observations, record: dict, filters: Filters, population) -> None:
+def render_statement(version: DataKey, record: dict, filters: Filters) -> None:
     """The statement for the area, or for the county where the figure is county-wide."""
+    st.subheader("Position statement")
+    st.markdown(load_view(statement_text, version, record, filters.area_code, filters.kind,
+                          filters.end))
+
+
+def statement_text(version: DataKey, record: dict, area_code: str, kind: str,
+                   end: dt.date | None) -> str:
+    """The position statement (markdown) for the area and window."""
+    observations = load_observation_index(version)
+    population = load_reference("population", version)
     populations = dict(zip(population["area_code"], population["population"]))
-    summary = compute_summary_or_fallback(observations, record, filters.area_code,
-                                          filters.kind, filters.end, populations,
-                                          geo.COUNTY_CODE)
+    summary = compute_summary_or_fallback(observations, record, area_code, kind, end,
+                                          populations, geo.COUNTY_CODE)
     whose = summary["figure_area"]
     other = benchmark_area(whose)
-    theirs = compute_summary(observations, record, other, filters.kind, filters.end,
+    theirs = compute_summary(observations, record, other, kind, end,
                              populations.get(other)) if other else None
-    st.subheader("Position statement")
     text = compose_statement(summary, geo.area_name(whose), theirs,
                              geo.area_name(other) if other else None, record["target"])
-    if whose != filters.area_code:
+    if whose != area_code:
         text += f" (Only a {geo.area_name(whose)} figure is held for this indicator.)"
-    st.markdown(text)
+    return text

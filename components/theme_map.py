@@ -3,6 +3,8 @@ window's figure, zoomed to the chosen district, with police.uk incidents as hexa
 the chosen beat's own figures over time."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -16,7 +18,7 @@ from metrics.windows import Window, is_additive
 
 from .access import hides_small_numbers
 from .cache import (DataKey, load_boundary_rings, load_incident_points, load_map_figures,
-                    load_reference, load_unplaced_incidents)
+                    frozen_table, load_reference, load_unplaced_incidents, load_view)
 from .charts import trend_spec
 from .downloads import render_downloads
 from .filters import Filters
@@ -45,46 +47,62 @@ def render_map(version: DataKey, observations, record: dict, window: Window | No
     if window is None:
         return
     level = "beat" if record["id"] in indicators_held(observations, "beat") else "district"
-    rings = load_boundary_rings(version)
-    shapes = rings[rings["area_type"] == level]
-    if filters.is_district and level == "beat":
-        beats = load_reference("areas", version)
-        in_district = beats.loc[(beats["area_type"] == "beat")
-                                & (beats["district_code"] == filters.area_code), "area_code"]
-        shapes = shapes[shapes["area_code"].isin(in_district)]
-    outlines = rings[rings["area_type"] == "district"]
-    if shapes.empty:
+    district = filters.area_code if filters.is_district else None
+    key = (version, record, window.kind, window.end.isoformat(), level, district)
+    view = load_view(map_view, *key)
+    if view is None:
         return
-    figures, unit = load_map_figures(version, record, window.kind, window.end.isoformat(),
-                                     tuple(dict.fromkeys(shapes["area_code"])))
-    if figures["value"].isna().all():
+    if view["no_map"]:
         st.caption(f"No map: {record['title']} is not held by {level} for "
                    f"{window.label()}.")
         return
+    st.subheader(f"Map: {record['title']} by {level}, {window.label()}")
+    if level == "beat":
+        st.caption("Beat boundaries are approximate (2011 LSOAs grouped under the police "
+                   "neighbourhood codes) until real ones are uploaded.")
+    if view["unplaced"]:
+        st.caption(view["unplaced"])
+    incidents = record["origin"] == "police_uk" and st.toggle(
+        "Show where police.uk incidents were recorded (hexagons)", value=True,
+        key="show_incidents")
+    chart, table = st.columns([3, 2])
+    chart.pydeck_chart(load_view(map_deck, *key, incidents), height=520,
+                       alt=f"Map of {record['title']} by {level}")
+    with table:
+        st.dataframe(view["table"], hide_index=True, width="stretch", height=440)
+        st.caption(view["shading"])
+        render_downloads(view["download"], f"{record['id']}_map_{level}s")
+    if filters.beat_code:
+        render_beat_trend(observations, record, filters, window)
+
+
+def map_view(version: DataKey, record: dict, kind: str, end: str, level: str,
+             district: str | None) -> dict | None:
+    """The map's areas (beats in ``district``, or every district) shaded by the window's
+    figure: shaded and outline rows, the view, the table (Code, Name, the figure, Change),
+    the shading and unplaced-incidents notes. None when there is nothing to draw;
+    ``no_map`` when no area has a figure."""
+    rings = load_boundary_rings(version)
+    shapes = rings[rings["area_type"] == level]
+    if district and level == "beat":
+        beats = load_reference("areas", version)
+        in_district = beats.loc[(beats["area_type"] == "beat")
+                                & (beats["district_code"] == district), "area_code"]
+        shapes = shapes[shapes["area_code"].isin(in_district)]
+    outlines = rings[rings["area_type"] == "district"]
+    if shapes.empty:
+        return None
+    figures, unit = load_map_figures(version, record, kind, end,
+                                     tuple(dict.fromkeys(shapes["area_code"])))
+    if figures["value"].isna().all():
+        return {"no_map": True}
     unit_text = UNIT_FORMAT[unit]
     if is_additive(record) and figures["count"].map(is_small).any():
         figures = _protect_areas(figures, level, load_reference("areas", version))
     breaks = class_breaks(figures["value"])
     # Beats zoom to the chosen district; a district map keeps every district in view.
-    focus_shapes = outlines[outlines["area_code"] == filters.area_code] \
-        if filters.is_district and level == "beat" else outlines
-    st.subheader(f"Map: {record['title']} by {level}, {window.label()}")
-    if level == "beat":
-        st.caption("Beat boundaries are approximate (2011 LSOAs grouped under the police "
-                   "neighbourhood codes) until real ones are uploaded.")
-    months = tuple(m.strftime("%Y-%m") for m in window.months())
-    if record["origin"] == "police_uk":
-        _note_unplaced(version, window, months, record)
-    incidents = None
-    if record["origin"] == "police_uk" and st.toggle(
-            "Show where police.uk incidents were recorded (hexagons)", value=True,
-            key="show_incidents"):
-        incidents = load_incident_points(version, months, _crime_types(record),
-                                         filters.area_code if filters.is_district else None)
-    chart, table = st.columns([3, 2])
-    deck = area_map(shaded_rows(shapes, figures, unit_text, breaks), outline_rows(outlines),
-                    incidents, view_of(focus_shapes))
-    chart.pydeck_chart(deck, height=520, alt=f"Map of {record['title']} by {level}")
+    focus_shapes = outlines[outlines["area_code"] == district] \
+        if district and level == "beat" else outlines
     names = dict(zip(shapes["area_code"], shapes["area_name"]))
     shown = pd.DataFrame({"Code": figures["area_code"],
                           "Name": figures["area_code"].map(names),
@@ -94,26 +112,39 @@ def render_map(version: DataKey, observations, record: dict, window: Window | No
     if "shown" in figures:  # partners: the protected text in place of the figures
         shown[unit_title(unit)] = shown["Code"].map(dict(zip(figures["area_code"],
                                                              figures["shown"])))
-    with table:
-        st.dataframe(shown, hide_index=True, width="stretch", height=440)
-        st.caption("Shading, light to dark: " + " · ".join(
-            "up to " + unit_text.format(b) for b in breaks))
-        render_downloads(shown, f"{record['id']}_map_{level}s")
-    if filters.beat_code:
-        render_beat_trend(observations, record, filters, window)
+    window = Window(kind, dt.date.fromisoformat(end))
+    return {"no_map": False, "table": frozen_table(shown), "download": shown,
+            "shaded": shaded_rows(shapes, figures, unit_text, breaks),
+            "outlines": outline_rows(outlines), "focus": view_of(focus_shapes),
+            "shading": "Shading, light to dark: " + " · ".join(
+                "up to " + unit_text.format(b) for b in breaks),
+            "unplaced": _unplaced_note(version, window, record)
+            if record["origin"] == "police_uk" else ""}
 
 
-def _note_unplaced(version, window: Window, months: tuple[str, ...], record: dict) -> None:
+def map_deck(version: DataKey, record: dict, kind: str, end: str, level: str,
+             district: str | None, incidents: bool):
+    """map_view's map as a deck, with the window's police.uk incidents as hexagons when
+    ``incidents``; its JSON written once."""
+    view = load_view(map_view, version, record, kind, end, level, district)
+    points = None
+    if incidents:
+        months = tuple(m.strftime("%Y-%m") for m in
+                       Window(kind, dt.date.fromisoformat(end)).months())
+        points = load_incident_points(version, months, _crime_types(record), district)
+    return area_map(view["shaded"], view["outlines"], points, view["focus"]).freeze()
+
+
+def _unplaced_note(version, window: Window, record: dict) -> str:
     """Say when many police.uk rows of the window could not be placed (no location), since
-    they are in no district's or beat's count."""
+    they are in no district's or beat's count ('' when few were)."""
+    months = tuple(m.strftime("%Y-%m") for m in window.months())
     unplaced, rows = load_unplaced_incidents(version, months, _crime_types(record))
-    if not rows:
-        return
-    share = unplaced / rows
-    if share >= UNPLACED_WARNING:
-        st.caption(f"⚠ {share:.0%} of the police.uk rows for {window.label()} "
-                   f"({unplaced:,} of {rows:,}) had no "
-                   "location, so they are in no district's or beat's count.")
+    if not rows or unplaced / rows < UNPLACED_WARNING:
+        return ""
+    return (f"⚠ {unplaced / rows:.0%} of the police.uk rows for {window.label()} "
+            f"({unplaced:,} of {rows:,}) had no "
+            "location, so they are in no district's or beat's count.")
 
 
 def _protect_areas(figures: pd.DataFrame, level: str, areas: pd.DataFrame) -> pd.DataFrame:

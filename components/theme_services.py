@@ -10,7 +10,7 @@ from metrics.services import SERVICE_PARENTS
 from metrics.windows import Window
 
 from .access import hides_small_numbers
-from .cache import DataKey, load_service_tables
+from .cache import DataKey, frozen_table, load_service_tables, load_view
 from .downloads import render_downloads
 from .small_numbers import column_sums, is_small, protect_counts
 
@@ -18,34 +18,45 @@ from .small_numbers import column_sums, is_small, protect_counts
 def render_services(version: DataKey, services: list[dict], window: Window | None) -> None:
     """``window`` is the county's window of the first service total (its last quarter is
     shown)."""
-    totals = [r for r in services if not r["parent"]]
     if window is None:
         return
     quarter = Window("quarter", window.end)
     st.subheader(f"Domestic abuse services, {quarter.label()}")
-    tables = load_service_tables(version, services, window.end.isoformat())
+    view = load_view(services_view, version, services, window.end.isoformat())
+    areas, download = view["areas"]
+    st.dataframe(areas, hide_index=True, width="stretch", column_config=view["column_config"])
+    render_downloads(download, "domestic_abuse_services")
+    for parent, title, (by_service, download) in view["by_service"]:
+        st.markdown(f"**{title} by service, {quarter.label()}**")
+        st.dataframe(by_service, hide_index=True, width="stretch")
+        render_downloads(download, f"{parent}_by_service")
+
+
+def services_view(version: DataKey, services: list[dict], period_start: str) -> dict:
+    """The services by district for the quarter starting ``period_start`` (areas, and its
+    column formats), then (parent id, title, table) for each measure by service; each table
+    as (shown, downloaded)."""
+    totals = [r for r in services if not r["parent"]]
+    tables = load_service_tables(version, services, period_start)
     table = tables["areas"]
     counts = [r["title"] for r in totals if r["unit"] == "count" and r["title"] in table]
     waiting = tables["da_waiting_list"]
     if hides_small_numbers():
         table, waiting, small_waits = _protect_services(table, waiting, counts, totals)
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        r["title"]: st.column_config.NumberColumn(
-            format="%.1f%%" if r["unit"] == "percent" else "%,.0f") for r in totals})
-    render_downloads(table, "domestic_abuse_services")
+    by_service = []
     for parent in SERVICE_PARENTS:
         if not any(r["parent"] == parent for r in services):
             continue
-        title = next(r["title"] for r in totals if r["id"] == parent) \
-            if any(r["id"] == parent for r in totals) else parent
-        st.markdown(f"**{title} by service, {quarter.label()}**")
-        by_service = waiting if parent == "da_waiting_list" else tables[parent]
+        title = next((r["title"] for r in totals if r["id"] == parent), parent)
+        shown = waiting if parent == "da_waiting_list" else tables[parent]
         if parent != "da_waiting_list" and hides_small_numbers():
             # An average over a handful of people describes those people: hidden with them.
-            by_service = by_service.set_index("Service").where(~small_waits, None) \
-                .reset_index()
-        st.dataframe(by_service, hide_index=True, width="stretch")
-        render_downloads(by_service, f"{parent}_by_service")
+            shown = shown.set_index("Service").where(~small_waits, None).reset_index()
+        by_service.append((parent, title, (frozen_table(shown), shown)))
+    column_config = {r["title"]: st.column_config.NumberColumn(
+        format="%.1f%%" if r["unit"] == "percent" else "%,.0f") for r in totals}
+    return {"areas": (frozen_table(table), table), "column_config": column_config,
+            "by_service": by_service}
 
 
 def _protect_services(table: pd.DataFrame, waiting: pd.DataFrame, counts: list[str],

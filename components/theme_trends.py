@@ -14,7 +14,8 @@ from metrics.spc import classify_signal
 from metrics.windows import is_additive
 
 from .access import suppression_threshold
-from .cache import DataKey, load_spc, load_trend
+from .cache import (DataKey, frozen_spec, frozen_table, load_reference, load_spc, load_trend,
+                    load_view)
 from .charts import spc_spec, trend_spec
 from .downloads import render_downloads
 from .filters import Filters
@@ -22,23 +23,34 @@ from .judgement_text import variation_text
 from .small_numbers import is_small
 
 
-def render_trend(version: DataKey, record: dict, filters: Filters, population) -> None:
-    codes = list(dict.fromkeys([filters.area_code, geo.COUNTY_CODE, geo.BOARD_CODE,
-                                geo.REGION_CODE]))
-    trend = load_trend(version, record, tuple(codes))
+def render_trend(version: DataKey, record: dict, filters: Filters) -> None:
+    codes = tuple(dict.fromkeys([filters.area_code, geo.COUNTY_CODE, geo.BOARD_CODE,
+                                 geo.REGION_CODE]))
+    view = load_view(trend_view, version, record, codes)
     st.subheader(f"Trend: {record['title']}")
-    if trend.empty:
+    if view is None:
         st.info("No figures over time for this indicator and area.")
         return
-    names = {c: geo.area_name(c) for c in codes if c in set(trend["area_code"])}
-    unit = comparison_unit(record, population)
-    hidden = trend["count"].map(is_small) & is_additive(record)
-    if hidden.any():
+    if view["hidden"]:
         st.caption("Periods with small numbers are left out of the chart and shown as "
                    f"<{suppression_threshold()} in the table.")
     chart, table = st.columns([3, 2])
-    chart.vega_lite_chart(trend_spec(trend[~hidden], names, unit_title(unit),
-                                     record["title"]), width="stretch")
+    chart.vega_lite_chart(view["spec"], width="stretch")
+    with table:
+        st.dataframe(view["table"], hide_index=True, width="stretch", height=360)
+        render_downloads(view["download"], f"{record['id']}_trend")
+
+
+def trend_view(version: DataKey, record: dict, codes: tuple[str, ...]) -> dict | None:
+    """The trend's chart spec and its table (Period, then one column per area and measure),
+    and whether small numbers were left out; None when there are no figures."""
+    trend = load_trend(version, record, codes)
+    if trend.empty:
+        return None
+    names = {c: geo.area_name(c) for c in codes if c in set(trend["area_code"])}
+    unit = comparison_unit(record, load_reference("population", version))
+    hidden = trend["count"].map(is_small) & is_additive(record)
+    spec = trend_spec(trend[~hidden], names, unit_title(unit), record["title"])
     text = trend["value"].map(lambda v: f"{v:,.2f}").where(~hidden,
                                                            f"<{suppression_threshold()}")
     shown = trend.assign(Area=trend["area_code"].map(names), text=text).pivot_table(
@@ -46,9 +58,9 @@ def render_trend(version: DataKey, record: dict, filters: Filters, population) -
         aggfunc="first")
     shown.columns = [f"{area} ({measure})" for area, measure in shown.columns]
     shown = shown.reset_index().drop(columns="period_start").rename(columns={"period": "Period"})
-    with table:
-        st.dataframe(shown.fillna(""), hide_index=True, width="stretch", height=360)
-        render_downloads(shown, f"{record['id']}_trend")
+    shown = shown.fillna("")
+    return {"spec": frozen_spec(spec), "table": frozen_table(shown), "download": shown,
+            "hidden": bool(hidden.any())}
 
 
 def render_spc(version: DataKey, observations, record: dict, filters: Filters) -> None:
@@ -56,30 +68,41 @@ def render_spc(version: DataKey, observations, record: dict, filters: Filters) -
     area = filters.area_code
     if indicator_series(observations, record["id"], area, record["frequency"]).empty:
         area = geo.COUNTY_CODE
-    chart, variation = load_spc(version, record, area)
+    view = load_view(spc_view, version, record, area)
     st.subheader(f"Is it changing? {record['title']}, {geo.area_name(area)}")
-    st.caption(f"Statistical process control: {variation_text(variation)}. Dashed lines are "
-               "the process limits (mean ± 2.66 × mean moving range); a point is special "
-               "cause when it is beyond a limit, in a run of 7 on one side of the mean, in 6 "
-               "rising or falling, or 2 of 3 beyond two sigma. A recorded definition change "
-               "starts new limits.")
-    if chart is None or chart["ucl"].isna().all():
-        return
-    if is_additive(record) and chart["value"].map(is_small).any():
+    st.caption(f"Statistical process control: {variation_text(view['variation'])}. Dashed "
+               "lines are the process limits (mean ± 2.66 × mean moving range); a point is "
+               "special cause when it is beyond a limit, in a run of 7 on one side of the "
+               "mean, in 6 rising or falling, or 2 of 3 beyond two sigma. A recorded "
+               "definition change starts new limits.")
+    if view["withheld"]:
         st.caption("The chart is not shown to partners: some of its points are small numbers.")
+    if view["spec"] is None:
         return
+    left, right = st.columns([3, 2])
+    left.vega_lite_chart(view["spec"], width="stretch")
+    with right:
+        st.dataframe(view["table"], hide_index=True, width="stretch", height=340,
+                     column_config={c: st.column_config.NumberColumn(format="%.2f")
+                                    for c in ("Value", "Mean", "Lower limit", "Upper limit")})
+        render_downloads(view["download"], f"{record['id']}_spc")
+
+
+def spc_view(version: DataKey, record: dict, area: str) -> dict:
+    """The XmR chart's variation, spec and table (spec None when there is no chart, and
+    ``withheld`` when partners may not see it)."""
+    chart, variation = load_spc(version, record, area)
+    view = {"variation": variation, "spec": None, "withheld": False}
+    if chart is None or chart["ucl"].isna().all():
+        return view
+    if is_additive(record) and chart["value"].map(is_small).any():
+        return {**view, "withheld": True}
     chart = chart.assign(
         period=[period_label(p, record["frequency"]) for p in chart["period_start"]],
         reading=[classify_signal(side, record["polarity"]) if signal else "common"
                  for signal, side in zip(chart["signal"], chart["side"])])
-    left, right = st.columns([3, 2])
-    left.vega_lite_chart(spc_spec(chart, unit_title(record["unit"]),
-                                  f"{record['title']}: XmR chart"), width="stretch")
     shown = chart[["period", "value", "mean", "lcl", "ucl", "reading", "rules"]].rename(
         columns={"period": "Period", "value": "Value", "mean": "Mean", "lcl": "Lower limit",
                  "ucl": "Upper limit", "reading": "Reading", "rules": "Rules broken"})
-    with right:
-        st.dataframe(shown, hide_index=True, width="stretch", height=340, column_config={
-            c: st.column_config.NumberColumn(format="%.2f")
-            for c in ("Value", "Mean", "Lower limit", "Upper limit")})
-        render_downloads(shown, f"{record['id']}_spc")
+    spec = spc_spec(chart, unit_title(record["unit"]), f"{record['title']}: XmR chart")
+    return {**view, "spec": frozen_spec(spec), "table": frozen_table(shown), "download": shown}

@@ -17,7 +17,7 @@ from metrics.windows import is_additive, window_for
 
 from .actions_view import render_open_actions
 from .cache import (current_version, load_actions, load_assessments,
-                    load_catalogue_records, load_observation_index, load_reference)
+                    load_catalogue_records, load_observation_index)
 from .filters import Filters, current_filters
 from .theme_districts import render_comparison, render_quarter_table
 from .theme_headline import render_statement, render_tiles
@@ -31,7 +31,6 @@ def render_theme(theme: str) -> None:
     version = current_version()
     observations = load_observation_index(version)
     catalogue = load_catalogue_records()
-    population = load_reference("population", version)
     records = [r for r in catalogue if r["theme"] == theme]
     held = indicators_held(observations)
     headline = [r for r in records if not r["parent"] and r["panel"] == "headline"]
@@ -54,11 +53,10 @@ def render_theme(theme: str) -> None:
                 "page.")
         return
     focus = choose_focus(available, records, held, indicators_held(observations, "district"))
-    render_statement(observations, focus, filters, population)
-    render_trend(version, focus, filters, population)
+    render_statement(version, focus, filters)
+    render_trend(version, focus, filters)
     render_spc(version, observations, focus, filters)
-    render_comparison(version, focus, filters_window(observations, focus, filters), filters,
-                      population)
+    render_comparison(version, focus, filters_window(observations, focus, filters), filters)
     if is_additive(focus):
         render_quarter_table(version, focus)
     shown_on_map = map_record(focus, records, observations)

@@ -42,13 +42,14 @@ def test_every_page_runs(app, page):
 
 
 def test_observations_are_read_once_and_no_caller_can_change_them(seeded_store_copy,
-                                                                   monkeypatch):
+                                                                   monkeypatch, tmp_path):
     """One read of the observations per data version serves the index, the Ending filter
     and every page that asks for the frame, and each caller gets a copy-on-write view: a
     change made by one (even a new column) never reaches the next."""
     from components import cache
 
     monkeypatch.setenv("DASHBOARD_SQLITE_PATH", str(seeded_store_copy))
+    monkeypatch.setenv("DASHBOARD_CACHE_DIR", str(tmp_path))  # no copy kept by earlier tests
     monkeypatch.delenv("DATABASE_URL", raising=False)
     st.cache_data.clear()
     st.cache_resource.clear()

@@ -111,6 +111,49 @@ def test_a_viewer_sees_small_numbers_hidden_with_no_switch_to_undo_it(open_as):
     assert all(int(v.replace(",", "")) >= 5 for v in counts if v[:1].isdigit())
 
 
+def test_an_officer_and_a_partner_on_the_same_view_each_get_their_own_figures(open_as):
+    """Theme sections are cached and shared between sessions: keyed on who is looking, so
+    an officer's exact figures never reach a partner, nor a partner's hidden ones an
+    officer."""
+    officer = open_as(OFFICER)
+    officer.switch_page("pages/asb.py").run()
+    officer.selectbox(key="area").set_value("E06000017").run()
+    assert not (map_table(officer)["Count"] == "<5").any()
+    viewer = open_as(VIEWER)
+    viewer.switch_page("pages/asb.py").run()
+    viewer.selectbox(key="area").set_value("E06000017").run()
+    assert (map_table(viewer)["Count"] == "<5").any()
+
+
+def test_a_new_threshold_reaches_the_cached_theme_sections_at_once(open_as):
+    viewer = open_as(VIEWER)
+    viewer.switch_page("pages/asb.py").run()
+    viewer.selectbox(key="area").set_value("E06000017").run()
+    assert (map_table(viewer)["Count"] == "<5").any()
+    admin = open_as(ADA)
+    admin.switch_page("pages/admin.py").run()
+    admin.number_input(key="threshold_value").set_value(10)
+    next(b for b in admin.button if b.label == "Save the threshold").click().run()
+    viewer.run()
+    counts = map_table(viewer)["Count"]
+    assert (counts == "<10").any() and not (counts == "<5").any()
+
+
+def test_a_rerun_reads_the_role_and_the_threshold_once(open_as, monkeypatch):
+    """app.py and the page both ask who is looking; the store is read once a run."""
+    at = open_as(VIEWER)
+    at.switch_page("pages/crime.py").run()
+    reads = []
+    read = Store.admin_values
+    monkeypatch.setattr(Store, "admin_values",
+                        lambda self, kind: reads.append(kind) or read(self, kind))
+    at.selectbox(key="area").set_value("E07000133").run()
+    assert not at.exception
+    assert sorted(reads) == ["role", "setting"]
+    at.run()
+    assert len(reads) == 4  # and again on the next run: a removal takes effect at once
+
+
 def test_an_officer_by_group_gets_the_upload_page_with_no_name_to_type(open_as):
     at = open_as({**VIEWER, "groups": ["csp-officers"]})
     assert "Pat Partner (`pat@partner.example`)**, officer" in sidebar_text(at)
