@@ -1,6 +1,7 @@
 """One way in for every upload, from the page and the command line alike: recognise each
 file from its content and read it in a child process with memory and time limits (see
-workers.py), compare it with the store, and store a clean batch in one transaction."""
+workers.py), compare it with the store, and store a clean batch in one transaction, also in a
+child process."""
 from __future__ import annotations
 
 import csv
@@ -11,16 +12,22 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from . import workers
 from .model import KINDS, ParsedFile
 from .parse import UNREADABLE, parse_upload
 from .police_uk import PoliceContext, looks_like_police_uk
 from .problems import UploadRefused, error
-from .store import Preview, Store
+from .store import Preview, Store, StoreBusy, StoreFull
 
 log = logging.getLogger(__name__)
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 SAMPLE_USER = "sample data"
+# How long a batch's transaction may take before it is ready to commit. A year of police.uk
+# months takes seconds; far beyond that something is stuck (a lock never released, a disk
+# stalling), and the child is killed, which rolls the transaction back.
+STORE_SECONDS = 600
 
 
 def sha256_of(data: bytes) -> str:
@@ -108,15 +115,79 @@ def check_files(files: list[tuple[str, bytes]], store: Store, answers: dict | No
 
 def store_checked(checked: list[Checked], store: Store, user: str, *, is_sample=False
                   ) -> list[int]:
-    """Store a checked batch in one transaction, or raise UploadRefused and store nothing."""
+    """Store a checked batch in one transaction; returns the upload ids. Raises
+    UploadRefused (also when storing needed more than the time or memory limit), StoreBusy
+    or StoreFull, and then nothing is stored.
+
+    The transaction runs in a worker child (commit_batch): a year of police.uk months is
+    seconds of CPU, which in this process would hold the GIL that every other session of a
+    server needs."""
     problems = [p for c in checked for p in c.parsed.problems
                 if p.severity in ("error", "question")]
     if problems:
         store.log_refusals([c.parsed for c in checked], user)
         raise UploadRefused(problems)
     kept = [c for c in checked if not c.adds_nothing]
-    return store.commit([c.parsed for c in kept], user, is_sample=is_sample,
-                        previews=[c.preview for c in kept])
+    if not kept:
+        return []
+    limits = workers.Limits(workers.Limits.from_env().memory_mb, STORE_SECONDS)
+    try:
+        result = workers.pool().run(
+            commit_batch, (shareable_url(store.url), [c.parsed for c in kept], user,
+                           is_sample, [c.preview for c in kept]), limits, confirm=True)
+    except workers.Stopped as stopped:
+        log.warning("storing %s files for %s was stopped: %s", len(kept), user,
+                    stopped.reason)
+        raise UploadRefused([error(storing_stopped_message(stopped))]) from None
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def commit_batch(url: str, parsed_files: list[ParsedFile], user: str, is_sample: bool,
+                 previews: list[Preview | None], *, confirm) -> list[int] | Exception:
+    """In a worker child: Store.commit of a checked batch, committed only if ``confirm()``
+    (see workers.Worker.run) says the parent is still there. StoreBusy and StoreFull are
+    returned, not raised, so the parent can raise them as themselves (a worker turns a
+    raised exception into text)."""
+    store = Store(url)
+
+    def hold(_connection) -> None:  # called just before the transaction's COMMIT
+        if not confirm():
+            raise RuntimeError("the process that asked for this batch has gone; rolled back")
+
+    sa.event.listen(store.engine, "commit", hold)
+    try:
+        return store.commit(parsed_files, user, is_sample=is_sample, previews=previews)
+    except (StoreBusy, StoreFull) as fault:
+        return fault
+    finally:
+        store.engine.dispose()  # an uncommitted transaction is rolled back on closing
+
+
+def shareable_url(url: str) -> str:
+    """``url`` as another process opens it: a relative SQLite path made absolute, since a
+    worker child does not run in the caller's folder. Raises ValueError for an in-memory
+    SQLite store, which no other process can open."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return url
+    if parsed.database in (None, "", ":memory:"):
+        raise ValueError("an in-memory SQLite store cannot be written by a worker process")
+    if Path(parsed.database).is_absolute():
+        return url
+    return parsed.set(database=str(Path(parsed.database).resolve())).render_as_string(
+        hide_password=False)
+
+
+def storing_stopped_message(stopped: workers.Stopped) -> str:
+    """What the officer reads when the child storing their batch was stopped."""
+    if stopped.reason == "time":
+        what = f"took more than {stopped.limits.seconds:g} seconds"
+    else:
+        what = f"needed more than {stopped.limits.memory_mb:,.0f} MB of memory"
+    return (f"storing these files {what} and was stopped; nothing was stored. Try again in "
+            "a while, or store fewer files at once")
 
 
 def ingest_paths(paths: list[Path], store: Store, user: str, answers: dict | None = None,

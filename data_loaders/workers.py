@@ -3,7 +3,10 @@
 
 A few long-lived children each read one file at a time. A child that needs more memory than
 the limit, or more time, is killed and replaced; the caller gets Stopped and turns it into a
-plain problem. Limits come from the environment:
+plain problem. The same children also store a checked batch (ingest.store_checked), so its
+transaction does not hold the server's GIL while other sessions wait; such a job is run with
+``confirm`` (see Worker.run), so it commits only while the process that asked is alive.
+Limits come from the environment:
 
 - DASHBOARD_PARSE_MEMORY_MB: memory one file may use on top of what the child holds idle
   (default 2048)
@@ -84,27 +87,44 @@ class Stopped(Exception):
 
 def _serve(conn: Connection) -> None:
     """The child's loop: run each job under the memory limit and send back its result.
-    After a MemoryError it says so and exits: a fresh child takes its place."""
+    After a MemoryError it says so and exits: a fresh child takes its place. It also exits
+    when the parent has gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     for module in PRELOAD:
         __import__(module)
     conn.send("ready")
     while True:
         try:
-            function, args, memory_mb = conn.recv()
+            function, args, memory_mb, confirmed = conn.recv()
         except (EOFError, ConnectionResetError):
             return  # the parent has gone
+        extra = {"confirm": lambda: _confirm(conn)} if confirmed else {}
+        out_of_memory = False
         try:
             with _memory_limit(memory_mb):
-                payload = pickle.dumps(("done", function(*args)), pickle.HIGHEST_PROTOCOL)
+                payload = pickle.dumps(("done", function(*args, **extra)),
+                                       pickle.HIGHEST_PROTOCOL)
         except MemoryError:
-            payload = None
+            out_of_memory, payload = True, pickle.dumps(("memory", None))
         except Exception:  # the function's own bug: the child is still sound
             payload = pickle.dumps(("failed", traceback.format_exc()))
-        if payload is None:
-            conn.send(("memory", None))
+        try:
+            conn.send_bytes(payload)
+        except OSError:  # a broken pipe: the parent has gone
             return
-        conn.send_bytes(payload)
+        if out_of_memory:
+            return
+
+
+def _confirm(conn: Connection) -> bool:
+    """Tell the parent the job's work is done and wait for its "go": True when it says it,
+    False when it has gone first (its end of the pipe closed, as when it was killed), and
+    the job then undoes its work."""
+    try:
+        conn.send(("ready", None))
+        return conn.recv() == "go"
+    except (EOFError, OSError):
+        return False
 
 
 @contextlib.contextmanager
@@ -145,9 +165,18 @@ class Worker:
         self.ready = False
         self.busy = False  # a job was sent and its answer not yet read
 
-    def run(self, function, args: tuple, limits: Limits):
+    def run(self, function, args: tuple, limits: Limits, *, confirm: bool = False):
         """``function(*args)`` in the child. Raises Stopped (and kills the child) when it
-        needs more memory or time than ``limits``."""
+        needs more memory or time than ``limits``.
+
+        With ``confirm``, it is ``function(*args, confirm=...)``: the function calls
+        ``confirm()`` once its work is done but before it is kept (a transaction before its
+        commit) and keeps it only if that returns True. This side answers "go" at once, so
+        it returns False only when the parent died in between (its end of the pipe closed):
+        a killed server leaves no child that commits afterwards. ``limits`` apply up to
+        that point; the commit itself is not stopped, since nobody could then say whether
+        it happened.
+        """
         if not self.ready:
             if not self.conn.poll(START_SECONDS):
                 self.kill()
@@ -155,19 +184,29 @@ class Worker:
             self.conn.recv()
             self.ready = True
         self.busy = True
-        self.conn.send((function, args, limits.memory_mb))
-        if not self.conn.poll(limits.seconds):
-            raise self._stop("time", limits)
-        try:
-            status, value = self.conn.recv()
-        except (EOFError, ConnectionResetError):  # it died: memory ran out under the limit
-            raise self._stop("memory", limits) from None
+        self.conn.send((function, args, limits.memory_mb, confirm))
+        status, value = self._answer(limits)
+        if status == "ready":
+            self.conn.send("go")
+            status, value = self._answer(None)
         self.busy = False
         if status == "memory":
             raise self._stop("memory", limits)
         if status == "failed":
-            raise RuntimeError(f"the parsing process failed:\n{value}")
+            raise RuntimeError(f"the worker process failed:\n{value}")
         return value
+
+    def _answer(self, limits: Limits | None) -> tuple:
+        """The child's next message, waiting at most ``limits.seconds`` (None: no limit)."""
+        if limits is not None and not self.conn.poll(limits.seconds):
+            raise self._stop("time", limits)
+        try:
+            return self.conn.recv()
+        except (EOFError, ConnectionResetError):  # it died: memory ran out under the limit
+            if limits is None:  # between "go" and the commit's answer
+                self.kill()
+                raise RuntimeError("the worker process ended while committing") from None
+            raise self._stop("memory", limits) from None
 
     def _stop(self, reason: str, limits: Limits) -> Stopped:
         self.kill()
@@ -198,11 +237,11 @@ class WorkerPool:
         self._started = 0
         self._free = threading.Condition()
 
-    def run(self, function, args: tuple, limits: Limits):
+    def run(self, function, args: tuple, limits: Limits, *, confirm: bool = False):
         """``function(*args)`` in a child within ``limits`` (see Worker.run)."""
         worker = self._take()
         try:
-            return worker.run(function, args, limits)
+            return worker.run(function, args, limits, confirm=confirm)
         finally:
             self._give_back(worker)
 

@@ -2,12 +2,14 @@
 checks and results as the Upload page; and an ingest killed mid-way leaves all or nothing."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -117,9 +119,29 @@ def test_template_is_written_with_the_long_header(url, tmp_path, capsys):
                                   "Denominator"] and data.empty
 
 
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            # "pid (name) state ppid ...": the name may hold spaces, so split after it
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def has_ended(pid: int) -> bool:
+    """Gone, or a zombie waiting for a parent that will never reap it."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
 def test_police_months_ingested_and_killed_midway_leave_all_or_nothing(tmp_path, shared_data):
     """SIGKILL during a batch of twelve police.uk months: the store then holds the whole
-    batch or none of it, never some months."""
+    batch or none of it, never some months, also once the worker process writing the
+    batch for the killed command has ended (it must not commit after its parent died)."""
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     months = sorted((shared_data / "police_uk" / "street").glob("*.csv"))
     process = subprocess.Popen([sys.executable, "-m", "data_loaders", "--store", url,
@@ -133,9 +155,15 @@ def test_police_months_ingested_and_killed_midway_leave_all_or_nothing(tmp_path,
         if wal.exists() and wal.stat().st_size > 2_000_000:
             break
         time.sleep(0.05)
+    children = children_of(process.pid)
     killed_while_writing = process.poll() is None
     process.send_signal(signal.SIGKILL)
     process.wait()
+    assert not killed_while_writing or children  # the batch is written by a worker child
+    deadline = time.time() + 120  # the orphan finishes writing, finds no parent, rolls back
+    while not all(has_ended(child) for child in children) and time.time() < deadline:
+        time.sleep(0.05)
+    assert all(has_ended(child) for child in children)
     store = Store(url)
     uploads = store.uploads()
     assert len(uploads) == (0 if killed_while_writing else 12)

@@ -2,6 +2,9 @@
 works once there is room. (A kill mid-upload and a locked database are in test_cli.py.)"""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pandas as pd
 import psycopg
 import pytest
@@ -9,8 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
 from conftest import ROOT
+from data_loaders import workers
 from data_loaders.__main__ import main
-from data_loaders import store as store_module
 from data_loaders.ingest import ingest_paths
 from data_loaders.store import Store, StoreBusy, StoreFull, _plain_write_error
 
@@ -19,30 +22,57 @@ REFERENCE = sorted((ROOT / "sample_data" / "reference").glob("*.csv")) + \
     sorted((ROOT / "sample_data" / "reference").glob("*.geojson"))
 
 
+# Run at the start of every Python process started with the Disk's PYTHONPATH: the worker
+# children that store uploads are fresh interpreters, which no monkeypatch here reaches.
+CAP_IN_CHILDREN = """
+import os
+from pathlib import Path
+
+from data_loaders import store
+
+_pragmas = store._sqlite_pragmas
+
+
+def _capped(dbapi_connection, record):
+    _pragmas(dbapi_connection, record)
+    cap = Path(os.environ["TEST_SQLITE_MAX_PAGES"])
+    if cap.exists():
+        dbapi_connection.execute(f"PRAGMA max_page_count = {cap.read_text()}")
+
+
+store._sqlite_pragmas = _capped
+"""
+
+
 class Disk:
-    """Caps every new connection's SQLite file at its present size plus a few pages. SQLite
-    reports a write past the cap exactly as it reports a full disk (SQLITE_FULL, 'database or
-    disk is full'), through the same code path as ENOSPC."""
+    """Caps every new connection's SQLite file at its present size plus a few pages in the
+    worker children, which store uploads (through a sitecustomize module on their
+    PYTHONPATH). SQLite reports a write past the cap exactly as it reports a full disk
+    (SQLITE_FULL, 'database or disk is full'), through the same code path as ENOSPC."""
 
-    def __init__(self, monkeypatch, url: str):
-        self.url, self.limit = url, None
-        original = store_module._sqlite_pragmas
-
-        def pragmas(dbapi_connection, record):
-            original(dbapi_connection, record)
-            if self.limit is not None:
-                dbapi_connection.execute(f"PRAGMA max_page_count = {self.limit}")
-
-        monkeypatch.setattr(store_module, "_sqlite_pragmas", pragmas)
+    def __init__(self, monkeypatch, url: str, folder: Path):
+        self.url = url
+        self.cap = folder / "max_page_count"
+        (folder / "sitecustomize.py").write_text(CAP_IN_CHILDREN)
+        monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(folder), str(ROOT)]))
+        monkeypatch.setenv("TEST_SQLITE_MAX_PAGES", str(self.cap))
+        monkeypatch.setattr(workers, "_pool", None)  # children from now on run it
 
     def fill_after(self, spare_pages: int) -> None:
         with sa.create_engine(self.url).connect() as conn:
             # WAL holds recent pages outside the main file: checkpoint so page_count is all.
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            self.limit = conn.exec_driver_sql("PRAGMA page_count").scalar() + spare_pages
+            pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+        self.cap.write_text(str(pages + spare_pages))
 
     def free(self) -> None:
-        self.limit = None
+        self.cap.unlink()
+
+    def close(self) -> None:
+        """End the children that run the cap."""
+        if workers._pool is not None:
+            for worker in workers._pool._idle:
+                worker.kill()
 
 
 @pytest.fixture()
@@ -50,9 +80,15 @@ def url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'store.sqlite'}"
 
 
+@pytest.fixture()
+def disk(monkeypatch, url, tmp_path):
+    disk = Disk(monkeypatch, url, tmp_path)
+    yield disk
+    disk.close()
+
+
 def test_a_full_disk_stores_nothing_keeps_everything_earlier_and_a_retry_works(
-        url, capsys, monkeypatch):
-    disk = Disk(monkeypatch, url)
+        url, capsys, disk):
     assert main(["--store", url, "ingest", *map(str, REFERENCE)]) == 0
     assert main(["--store", url, "ingest", str(POLICE[0])]) == 0
     store = Store(url)
