@@ -44,8 +44,10 @@ SECONDS_ENV, DEFAULT_SECONDS = "DASHBOARD_PARSE_SECONDS", 120
 WORKERS_ENV, DEFAULT_WORKERS = "DASHBOARD_PARSE_WORKERS", 2
 START_SECONDS = 120  # a new child's start-up is not counted against the file's own time
 # Imported by each child before it says it is ready, so loading them is not counted against
-# a file's memory (the readers import calamine and shapely only when they need them).
-PRELOAD = ("data_loaders.parse", "python_calamine", "shapely", "shapely.geometry")
+# a file's memory (the readers import calamine and shapely only when they need them, the
+# store sqlite3 when it opens).
+PRELOAD = ("data_loaders.parse", "python_calamine", "shapely", "shapely.geometry",
+           "data_loaders.ingest", "sqlite3")
 ROOT = Path(__file__).resolve().parents[1]
 STATM = "/proc/self/statm"  # the address space in use, in pages (Linux)
 

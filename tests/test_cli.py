@@ -138,6 +138,16 @@ def has_ended(pid: int) -> bool:
         return True
 
 
+def wait_until_ended(pids: list[int], patience: float = 120) -> bool:
+    """Whether every process in ``pids`` has ended within ``patience`` seconds."""
+    deadline = time.time() + patience
+    while not all(has_ended(pid) for pid in pids):
+        if time.time() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def test_police_months_ingested_and_killed_midway_leave_all_or_nothing(tmp_path, shared_data):
     """SIGKILL during a batch of twelve police.uk months: the store then holds the whole
     batch or none of it, never some months, also once the worker process writing the
@@ -160,10 +170,7 @@ def test_police_months_ingested_and_killed_midway_leave_all_or_nothing(tmp_path,
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert not killed_while_writing or children  # the batch is written by a worker child
-    deadline = time.time() + 120  # the orphan finishes writing, finds no parent, rolls back
-    while not all(has_ended(child) for child in children) and time.time() < deadline:
-        time.sleep(0.05)
-    assert all(has_ended(child) for child in children)
+    assert wait_until_ended(children)  # the orphan finishes writing, finds no parent, rolls back
     store = Store(url)
     uploads = store.uploads()
     assert len(uploads) == (0 if killed_while_writing else 12)

@@ -1,22 +1,26 @@
 """Files are read in a child process with memory and time limits: a file that needs more is
 stopped, refused with a plain message and logged, nothing is stored, and the next file (or
-another user's, at the same time) is read as usual by a fresh child."""
+another user's, at the same time) is read as usual by a fresh child. A checked batch is
+stored by a child too, which commits only once the process that asked says "go"."""
 from __future__ import annotations
 
 import gzip
 import hashlib
 import re
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
-from data_loaders import workers
+from data_loaders import ingest, workers
 from data_loaders.__main__ import main
 from data_loaders.ingest import check_files, read_upload, store_checked
 from data_loaders.problems import UploadRefused
 from data_loaders.store import Store
+from test_cli import children_of, wait_until_ended
 
 POLICE = ROOT / "sample_data" / "police_uk" / "2023-01-leicestershire-street.csv.gz"
 HATE = b"District,Period,Measure,Value\nMelton,Q1 2023/24,Hate crimes,1.5\n"
@@ -32,6 +36,13 @@ def fresh_children(monkeypatch):
     if workers._pool is not None:
         for worker in workers._pool._idle:
             worker.kill()
+
+
+def new_children() -> None:
+    """End the pool's idle children: the next job starts a fresh one."""
+    for worker in workers.pool()._idle:
+        worker.kill()
+    workers._pool = None
 
 
 @pytest.fixture()
@@ -142,3 +153,78 @@ def test_a_child_left_mid_job_is_never_handed_out_again():
     pool._give_back(fresh)
     assert pool._idle == [fresh]
     fresh.kill()
+
+
+def test_a_batch_is_committed_by_a_worker_child_not_by_this_process(store, monkeypatch):
+    checked = check_files([("hate.csv", HATE)], store)
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("the batch was committed in the calling process")
+
+    monkeypatch.setattr(Store, "commit", not_here)
+    assert store_checked(checked, store, "Ann Officer") == [1]
+    assert store.uploads()["user_name"].tolist() == ["Ann Officer"]
+    assert store.observations()["value"].tolist() == [1.5]
+
+
+@pytest.mark.parametrize("limit, said", [
+    ("time", "storing these files took more than 0.01 seconds and was stopped; nothing was "
+             "stored"),
+    ("memory", "storing these files needed more than 1 MB of memory and was stopped; "
+               "nothing was stored")])
+def test_storing_past_a_limit_is_stopped_rolled_back_and_said_plainly(
+        store, police, monkeypatch, caplog, limit, said):
+    checked = check_files([("january.csv", police)], store)
+    with monkeypatch.context() as limited:
+        if limit == "time":
+            limited.setattr(ingest, "STORE_SECONDS", 0.01)
+        else:
+            limited.setenv(workers.MEMORY_ENV, "1")
+            new_children()  # readers keep a file's memory mapped: 1 MB more would not bite
+        with pytest.raises(UploadRefused) as refused:
+            store_checked(checked, store, "Ann Officer")
+    [problem] = refused.value.problems
+    assert said in problem.message and "Traceback" not in problem.message
+    [pid] = stopped_pids(caplog)
+    assert not Path(f"/proc/{pid}").exists()  # stopped and reaped: rolled back
+    assert store.uploads().empty and store.observations().empty and store.incidents().empty
+    assert store_checked(checked, store, "Ann Officer") == [1]  # within the limits: stored
+
+
+# A server that is killed after the child has written the batch, before it says "go".
+KILLED_BEFORE_GO = """
+import sys
+import time
+from multiprocessing.connection import Connection
+
+from data_loaders.ingest import check_files, store_checked
+from data_loaders.store import Store
+
+send = Connection.send
+
+
+def hang_before_go(connection, message):
+    if message == "go":  # the child has written the whole batch and waits for this
+        print("ready", flush=True)
+        time.sleep(600)
+    send(connection, message)
+
+
+Connection.send = hang_before_go
+store = Store(sys.argv[1])
+store_checked(check_files([("hate.csv", sys.argv[2].encode())], store), store, "Ann Officer")
+"""
+
+
+def test_a_server_killed_before_it_says_go_leaves_nothing_stored(tmp_path):
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    server = subprocess.Popen([sys.executable, "-c", KILLED_BEFORE_GO, url, HATE.decode()],
+                              cwd=ROOT, stdout=subprocess.PIPE)
+    assert server.stdout.readline() == b"ready\n"
+    children = children_of(server.pid)
+    server.kill()
+    server.wait()
+    server.stdout.close()
+    assert wait_until_ended(children)  # each sees the pipe close, rolls back and ends
+    store = Store(url)
+    assert store.uploads().empty and store.observations().empty
