@@ -9,6 +9,7 @@ import gzip
 import statistics
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from .pages import AREAS, PAGES
@@ -22,33 +23,48 @@ UPLOAD_PATIENCE_MS = 180_000  # an officer gives up long before; the summary say
 
 
 def run_load(store: Path, sessions: int = SESSIONS, duration: float = DURATION,
-             upload: list[Path] | None = None) -> dict:
-    with Server(ROOT / "app.py", store) as server:
-        peak = {"rss_mb": server.rss_mb()}
+             upload: list[Path] | None = None, servers: int = 1) -> dict:
+    """The load on one server process, or with ``servers`` > 1 on that many processes on
+    the same store, each session staying on one (as a proxy with sticky sessions in front
+    of several app servers does: README, Deploying for a team). Peak memory is their sum."""
+    with ExitStack() as stack:
+        started = [stack.enter_context(Server(ROOT / "app.py", store)) for _ in range(servers)]
+        peak = {"rss_mb": sum(server.rss_mb() for server in started)}
         stop = threading.Event()
-        sampler = threading.Thread(target=_sample_memory, args=(server, peak, stop))
+        sampler = threading.Thread(target=_sample_memory, args=(started, peak, stop))
         sampler.start()
         upload_window = {}
         uploader = None
         if upload:
-            uploader = threading.Thread(target=_upload, args=(server.url, upload,
+            uploader = threading.Thread(target=_upload, args=(started[0].url, upload,
                                                                upload_window, duration / 4))
             uploader.start()
         try:
-            runs = asyncio.run(_sessions(server.url, sessions, duration))
+            runs = asyncio.run(_sessions([s.url for s in started], sessions, duration))
         finally:
             if uploader:
                 uploader.join()
             stop.set()
             sampler.join()
-    return _summary(runs, peak["rss_mb"], upload_window, sessions)
+    return {**_summary(runs, peak["rss_mb"], upload_window, sessions), "servers": servers}
 
 
-async def _sessions(url: str, sessions: int, duration: float) -> list:
-    pages = list(PAGES)
+async def _sessions(urls: list[str], sessions: int, duration: float) -> list:
     return [run for runs in await asyncio.gather(*[
-        _one_session(url, pages[n % len(pages)], n, duration) for n in range(sessions)])
+        _one_session(url, page, n, duration)
+        for n, (url, page) in enumerate(assign(urls, sessions))])
         for run in runs]
+
+
+def assign(urls: list[str], sessions: int) -> list[tuple[str, str]]:
+    """(server, page) for each session: pages in turn, servers in turn (round robin, as a
+    proxy hands out new sessions), each session staying where it started.
+
+    >>> assign(["a", "b"], 3)
+    [('a', ''), ('b', 'crime-theme'), ('a', 'reoffending-theme')]
+    """
+    pages = list(PAGES)
+    return [(urls[n % len(urls)], pages[n % len(pages)]) for n in range(sessions)]
 
 
 async def _one_session(url: str, page: str, number: int, duration: float) -> list:
@@ -70,9 +86,9 @@ async def _one_session(url: str, page: str, number: int, duration: float) -> lis
     return runs
 
 
-def _sample_memory(server: Server, peak: dict, stop: threading.Event) -> None:
+def _sample_memory(servers: list[Server], peak: dict, stop: threading.Event) -> None:
     while not stop.wait(0.25):
-        peak["rss_mb"] = max(peak["rss_mb"], server.rss_mb())
+        peak["rss_mb"] = max(peak["rss_mb"], sum(server.rss_mb() for server in servers))
 
 
 def _upload(url: str, files: list[Path], window: dict, delay: float) -> None:
@@ -143,3 +159,25 @@ def upload_files(paths: list[Path]) -> list[Path]:
             target.write_bytes(gzip.decompress(path.read_bytes()))
         plain.append(target)
     return plain
+
+
+def main(argv: list[str] | None = None) -> None:
+    """python -m bench.load [--servers N] [--seconds S]: the load alone, printed, not
+    written to results.json (python -m bench --only load writes the one-server row)."""
+    import argparse
+    import json
+
+    from .datasets import copy_of, sample_store
+
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=main.__doc__)
+    parser.add_argument("--servers", type=int, default=1,
+                        help="app server processes on the one store, sessions spread "
+                             "over them as a sticky proxy would (default 1)")
+    parser.add_argument("--seconds", type=float, default=DURATION)
+    args = parser.parse_args(argv)
+    print(json.dumps(run_load(copy_of(sample_store(), "load-cli.sqlite"), duration=args.seconds,
+                              servers=args.servers), indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -7,7 +7,8 @@ import asyncio
 import pytest
 
 from bench import report
-from bench.load import _percentile, _summary
+from bench.load import _percentile, _summary, assign
+from bench.pages import PAGES
 from bench.session import Run
 
 
@@ -67,3 +68,10 @@ def test_the_load_client_runs_a_page_and_changes_a_filter(seeded_store_copy):
         opened, changed, widgets = asyncio.run(drive(server.url))
     assert not opened.errors and not changed.errors
     assert {"area", "period", "ending"} <= set(widgets)
+
+
+def test_sessions_spread_evenly_over_the_servers_and_every_page_is_visited():
+    spread = assign(["one", "two"], 20)
+    assert [url for url, _ in spread].count("one") == 10
+    assert {page for _, page in spread} == set(PAGES)
+    assert assign(["only"], 20) == [("only", page) for _, page in spread]
