@@ -6,11 +6,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from data_loaders import geography as geo
+from data_loaders.catalogue import THEMES
 from metrics.formatting import format_change, format_value
+from metrics.series import sample_indicators
+from metrics.windows import MONTHS
 
+from .cache import DataKey, frozen_table, load_observation_index, load_scorecard
 from .downloads import render_downloads
 from .judgement_text import benchmark_text, rag_text, status_text, variation_text
-from metrics.windows import MONTHS
 
 THEME_PAGES = {"crime": "pages/crime.py", "reoffending": "pages/reoffending.py",
                "domestic_abuse": "pages/domestic_abuse.py", "asb": "pages/asb.py",
@@ -58,25 +62,40 @@ def scorecard_table(card: pd.DataFrame, sample_ids: set[str], area_names: dict) 
     })
 
 
-def render_scorecard(card: pd.DataFrame, themes: dict, sample_ids: set[str],
-                     area_name: str, fallback_names: dict) -> None:
-    """``fallback_names`` names the areas whose figures stand in (e.g. the county's)."""
+def scorecard_view(version: DataKey, area_code: str, kind: str, end: str | None
+                   ) -> list[dict] | None:
+    """The scorecard for the area and window, one section per theme (theme, title, the table
+    as drawn and as downloaded), worked out once for everyone (cache.load_view); None when
+    nothing is held for the area."""
+    card = load_scorecard(version, area_code, kind, end)
     if card["value"].isna().all():
+        return None
+    fallback_names = {geo.COUNTY_CODE: geo.COUNTY_NAME} if area_code != geo.COUNTY_CODE \
+        else {}  # the areas whose figures stand in for the area's own
+    whole = scorecard_table(card, sample_indicators(load_observation_index(version)),
+                            fallback_names)
+    sections = []
+    for theme, title in THEMES.items():
+        in_theme = (card["theme"] == theme).to_numpy()
+        if in_theme.any():
+            table = whole[in_theme].reset_index(drop=True)
+            sections.append({"theme": theme, "title": title, "table": frozen_table(table),
+                             "download": table.drop(columns="Two-year trend")})
+    return sections
+
+
+def render_scorecard(sections: list[dict] | None, area_name: str) -> None:
+    if sections is None:
         st.info(f"No data is held for {area_name} yet. Officers can add it on the Upload page.")
         return
-    whole = scorecard_table(card, sample_ids, fallback_names)  # once, then split by theme
-    for theme, title in themes.items():
-        in_theme = (card["theme"] == theme).to_numpy()
-        if not in_theme.any():
-            continue
+    for section in sections:
         head, link = st.columns([4, 1])
-        head.subheader(title)
-        link.page_link(THEME_PAGES[theme], label=f"Open {title}", icon="➡️")
-        table = whole[in_theme]
-        st.dataframe(table, hide_index=True,
-                     width="stretch", column_config={
-                         "Indicator": st.column_config.TextColumn(width="large"),
-                         "Two-year trend": st.column_config.LineChartColumn(
-                             "Two-year trend", width="small"),
-                         "Notes": st.column_config.TextColumn(width="medium")})
-        render_downloads(table.drop(columns="Two-year trend"), f"scorecard_{theme}")
+        head.subheader(section["title"])
+        link.page_link(THEME_PAGES[section["theme"]], label=f"Open {section['title']}",
+                       icon="➡️")
+        st.dataframe(section["table"], hide_index=True, width="stretch", column_config={
+            "Indicator": st.column_config.TextColumn(width="large"),
+            "Two-year trend": st.column_config.LineChartColumn("Two-year trend",
+                                                               width="small"),
+            "Notes": st.column_config.TextColumn(width="medium")})
+        render_downloads(section["download"], f"scorecard_{section['theme']}")

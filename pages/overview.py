@@ -3,12 +3,9 @@ period, grouped by theme, with a link through to each theme page."""
 import streamlit as st
 
 from components.access import require_role
-from components.cache import current_version, load_observation_index, load_scorecard
+from components.cache import current_version, load_view
 from components.filters import current_filters
-from components.overview_view import render_scorecard
-from data_loaders.catalogue import THEMES
-from data_loaders import geography as geo
-from metrics.series import sample_indicators
+from components.overview_view import render_scorecard, scorecard_view
 
 require_role("viewer")
 filters = current_filters()
@@ -21,8 +18,6 @@ st.caption(f"{filters.area_name} · {filters.period_text}. Change is on the same
            "statistical process control on the indicator's own points; the benchmark compares "
            "the area with the county (or board area) by 95% confidence interval. The About "
            "page explains how these make the one status.")
-card = load_scorecard(version, filters.area_code, filters.kind,
-                      filters.end.isoformat() if filters.end else None)
-render_scorecard(card, THEMES, sample_indicators(load_observation_index(version)),
-                 filters.area_name, {geo.COUNTY_CODE: geo.COUNTY_NAME}
-                 if filters.area_code != geo.COUNTY_CODE else {})
+render_scorecard(load_view(scorecard_view, version, filters.area_code, filters.kind,
+                           filters.end.isoformat() if filters.end else None),
+                 filters.area_name)
