@@ -15,9 +15,9 @@ from data_loaders.catalogue import THEMES
 from metrics.series import indicators_held, sample_indicators
 from metrics.windows import is_additive, window_for
 
-from .actions_view import render_open_actions
-from .cache import (current_version, load_actions, load_assessments,
-                    load_catalogue_records, load_observation_index)
+from .actions_view import actions_table, open_actions
+from .cache import (current_version, frozen_table, load_actions, load_assessments,
+                    load_catalogue_records, load_observation_index, load_view)
 from .filters import Filters, current_filters
 from .theme_districts import render_comparison, render_quarter_table
 from .theme_headline import render_statement, render_tiles
@@ -67,8 +67,27 @@ def render_theme(theme: str) -> None:
         totals = [r for r in services if not r["parent"]]
         render_services(version, services, filters_window(
             observations, totals[0], Filters(geo.COUNTY_CODE, None, "quarter", filters.end)))
-    render_open_actions(load_actions(version), theme,
-                        {r["id"]: r["title"] for r in catalogue})
+    render_actions(version, theme)
+
+
+def render_actions(version, theme: str) -> None:
+    """The board's open actions linked to the theme (the action log's columns)."""
+    st.subheader("Board actions for this theme")
+    table = load_view(open_actions_table, version, theme)
+    if table is None:
+        st.caption("No open actions are linked to this theme.")
+        return
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def open_actions_table(version, theme: str):
+    """actions_table of the theme's open actions, without the Themes column (None when there
+    are none): built once per data version, not on every rerun."""
+    mine = open_actions(load_actions(version), theme)
+    if mine.empty:
+        return None
+    titles = {r["id"]: r["title"] for r in load_catalogue_records()}
+    return frozen_table(actions_table(mine, titles).drop(columns="Themes"))
 
 
 def choose_focus(available: list[dict], records: list[dict], held: set,
