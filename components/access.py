@@ -259,10 +259,8 @@ def recorded_name(person: Person) -> str:
 def threshold_setting() -> tuple[int, str]:
     """(threshold, where it comes from): an admin's setting in the app, else the
     DASHBOARD_SMALL_NUMBER_THRESHOLD environment variable, else 5. Read afresh."""
-    settings = get_store().admin_values("setting")
-    chosen = settings[settings["name"] == THRESHOLD_SETTING]
-    if len(chosen):
-        row = chosen.iloc[0]
+    row = get_store().admin_value("setting", THRESHOLD_SETTING)
+    if row is not None:
         return int(row["value"]), f"set in the app by {row['user_name']}, {row['at'][:10]}"
     if os.environ.get(THRESHOLD_VARIABLE):
         return int(os.environ[THRESHOLD_VARIABLE]), f"the {THRESHOLD_VARIABLE} variable"

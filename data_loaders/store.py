@@ -727,6 +727,17 @@ class Store:
         return current[current["value"] != ""][["name", "value", "user_name", "at"]] \
             .sort_values("name").reset_index(drop=True)
 
+    def admin_value(self, kind: str, name: str) -> dict | None:
+        """The one change in force for ``name`` (value, user_name, at), or None. One row
+        read: the threshold is read on every page run, and reading every change to pick the
+        last took longer than the rest of the page's frame."""
+        query = (sa.select(admin_changes.c.value, admin_changes.c.user_name, admin_changes.c.at)
+                 .where(admin_changes.c.kind == kind, admin_changes.c.name == name)
+                 .order_by(admin_changes.c.change_id.desc()).limit(1))
+        with self.engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        return dict(row) if row and row["value"] != "" else None
+
     def admin_history(self) -> pd.DataFrame:
         """Every admin change, newest first."""
         return self._read(sa.select(admin_changes).order_by(admin_changes.c.change_id.desc()))

@@ -144,9 +144,11 @@ def test_a_rerun_reads_the_role_and_the_threshold_once(open_as, monkeypatch):
     at = open_as(VIEWER)
     at.switch_page("pages/crime.py").run()
     reads = []
-    read = Store.admin_values
+    read_all, read_one = Store.admin_values, Store.admin_value
     monkeypatch.setattr(Store, "admin_values",
-                        lambda self, kind: reads.append(kind) or read(self, kind))
+                        lambda self, kind: reads.append(kind) or read_all(self, kind))
+    monkeypatch.setattr(Store, "admin_value",
+                        lambda self, kind, name: reads.append(kind) or read_one(self, kind, name))
     at.selectbox(key="area").set_value("E07000133").run()
     assert not at.exception
     assert sorted(reads) == ["role", "setting"]

@@ -227,3 +227,16 @@ def test_a_preview_reads_only_the_periods_the_file_holds(store):
     assert (len(preview.added), len(preview.revised), preview.unchanged) == (0, 0, 1)
     assert store._stored_values(parsed("b.xlsx", {BLABY_Q2: 2.0}).observations)[
         "period_start"].tolist() == ["2023-07-01"]
+
+
+def test_the_admin_value_in_force_is_the_last_change_and_a_withdrawal_is_none(store):
+    assert store.admin_value("setting", "small_number_threshold") is None
+    store.record_admin_change("setting", "small_number_threshold", "7", "ada")
+    store.record_admin_change("setting", "small_number_threshold", "9", "bo")
+    store.record_admin_change("setting", "other", "3", "cy")
+    row = store.admin_value("setting", "small_number_threshold")
+    assert (row["value"], row["user_name"]) == ("9", "bo")
+    assert store.admin_values("setting").set_index("name").loc[
+        "small_number_threshold", "value"] == row["value"]  # the same answer as the full read
+    store.record_admin_change("setting", "small_number_threshold", "", "ada")
+    assert store.admin_value("setting", "small_number_threshold") is None
