@@ -36,16 +36,6 @@ def open_actions(actions: pd.DataFrame, theme: str) -> pd.DataFrame:
                    & actions["themes"].map(lambda ids: theme in ids)]
 
 
-def render_open_actions(actions: pd.DataFrame, theme: str, titles: dict[str, str]) -> None:
-    st.subheader("Board actions for this theme")
-    mine = open_actions(actions, theme)
-    if mine.empty:
-        st.caption("No open actions are linked to this theme.")
-        return
-    st.dataframe(actions_table(mine, titles).drop(columns="Themes"), hide_index=True,
-                 width="stretch")
-
-
 def render_action_form(actions: pd.DataFrame, titles: dict[str, str], on_save) -> None:
     """Add an action, or pick one to edit; every save keeps the earlier version."""
     numbers = actions["number"].tolist()
