@@ -267,7 +267,11 @@ def load_view(build: Callable, *args):
     return _view(f"{build.__module__}.{build.__qualname__}{args!r}", audience(), build, args)
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+# A theme page asks for about a dozen views, most of them per area: the load benchmark's five
+# themes and ten areas make about 300. With fewer entries than a round of areas needs, each
+# view is evicted just before it is asked for again. A view is a few KB to a few hundred (a
+# county map's JSON with five years of incidents).
+@st.cache_resource(show_spinner=False, max_entries=1024)
 def _view(call: str, audience: tuple[bool, int], _build: Callable, _args: tuple):
     return _build(*_args)
 

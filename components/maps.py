@@ -109,8 +109,11 @@ class CompactDeck(pdk.Deck):
 
     def freeze(self) -> "CompactDeck":
         """Write the JSON now and answer with it from then on: for a deck drawn again and
-        again (a cached map), which nothing may change afterwards."""
+        again (a cached map), which nothing may change afterwards. The layers' rows, in the
+        JSON now, are let go (a county's incidents are thousands of dicts)."""
         self._written = self.to_json()
+        for layer in self.layers:
+            layer.data = None
         return self
 
 

@@ -154,3 +154,20 @@ def test_the_map_json_is_pydecks_without_the_indentation():
     compact = deck.to_json()
     assert "\n" not in compact
     assert json.loads(compact) == json.loads(pdk.Deck.to_json(deck))
+
+
+def test_a_frozen_map_answers_with_the_json_it_had_and_keeps_no_rows():
+    boundaries = pd.DataFrame({"area_code": ["NR31"], "area_name": ["Melton Town Centre"],
+                               "geojson": [json.dumps(TWO_SQUARES)]})
+    figures = pd.DataFrame({"area_code": ["NR31"], "value": [1.0], "change_text": [""]})
+    incidents = pd.DataFrame({"longitude": [-0.95], "latitude": [52.65], "incidents": [3]})
+    rings = boundary_rings(boundaries)
+
+    def deck():
+        return area_map(shaded_rows(rings, figures, "{:,.0f}", [1.0]), outline_rows(rings),
+                        incidents, view_of(rings))
+
+    frozen = deck().freeze()
+    assert frozen.to_json() == deck().to_json()
+    assert all(layer.data is None for layer in frozen.layers)
+    assert "_written" not in json.loads(frozen.to_json())
