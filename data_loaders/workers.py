@@ -6,7 +6,8 @@ the limit, or more time, is killed and replaced; the caller gets Stopped and tur
 plain problem. The same children also store a checked batch (ingest.store_checked), so its
 transaction does not hold the server's GIL while other sessions wait; such a job is run with
 ``confirm`` (see Worker.run), so it commits only while the process that asked is alive.
-Limits come from the environment:
+Children run at a lower CPU priority than the server (NICENESS). Limits come from the
+environment:
 
 - DASHBOARD_PARSE_MEMORY_MB: memory one file may use on top of what the child holds idle
   (default 2048)
@@ -48,6 +49,10 @@ START_SECONDS = 120  # a new child's start-up is not counted against the file's 
 # store sqlite3 when it opens).
 PRELOAD = ("data_loaders.parse", "python_calamine", "shapely", "shapely.geometry",
            "data_loaders.ingest", "sqlite3")
+# Children run at a lower CPU priority than the server: reading and storing an upload is
+# seconds of CPU, and on a machine with few cores it would otherwise take the cores the
+# server needs for every other session's pages.
+NICENESS = 10
 ROOT = Path(__file__).resolve().parents[1]
 STATM = "/proc/self/statm"  # the address space in use, in pages (Linux)
 
@@ -92,6 +97,8 @@ def _serve(conn: Connection) -> None:
     After a MemoryError it says so and exits: a fresh child takes its place. It also exits
     when the parent has gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if hasattr(os, "nice"):  # other sessions' pages come first; an upload waits instead
+        os.nice(NICENESS)
     for module in PRELOAD:
         __import__(module)
     conn.send("ready")

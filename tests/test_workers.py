@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import re
 import subprocess
 import sys
@@ -228,3 +229,14 @@ def test_a_server_killed_before_it_says_go_leaves_nothing_stored(tmp_path):
     assert wait_until_ended(children)  # each sees the pipe close, rolls back and ends
     store = Store(url)
     assert store.uploads().empty and store.observations().empty
+
+
+def test_children_run_at_a_lower_cpu_priority_than_the_server():
+    """Reading and storing take seconds of CPU: on a busy machine the server's other
+    sessions come first."""
+    worker = workers.Worker()
+    try:
+        assert worker.run(os.getpriority, (os.PRIO_PROCESS, 0), workers.Limits.from_env()) \
+            == os.getpriority(os.PRIO_PROCESS, 0) + workers.NICENESS
+    finally:
+        worker.kill()
