@@ -38,3 +38,11 @@ def effective() -> dict[str, str]:
 @pytest.mark.parametrize("option", EXPECTED)
 def test_shared_server_setting(effective, option):
     assert effective[option] == EXPECTED[option]
+
+
+def test_no_full_garbage_collection_after_every_page_run():
+    """A hidden option, so `config show` leaves it out: read as the server reads it."""
+    read = subprocess.run([sys.executable, "-c", "from streamlit import config; "
+                           "print(config.get_option('runner.postScriptGC'))"],
+                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert read.strip() == "False"
