@@ -1,7 +1,7 @@
 """One way in for every upload, from the page and the command line alike: recognise each
-file from its content and read it in a child process with memory and time limits (see
-workers.py), compare it with the store, and store a clean batch in one transaction, also in a
-child process."""
+file from its content, read it and compare it with the store in a child process with memory
+and time limits (see workers.py), and store a clean batch in one transaction, also in a
+child process: the server process only waits, so other sessions keep its GIL."""
 from __future__ import annotations
 
 import csv
@@ -40,22 +40,45 @@ def read_upload(file_name: str, data: bytes, store: Store, answers: dict | None 
     """Recognise and read one file in a parsing child process. Never raises for bad input:
     problems are in the result, including a file that needed more memory or time than
     ``limits`` (default: workers.Limits.from_env()) and was stopped."""
+    return _read(file_name, data, store, answers, context, limits, compare=False).parsed
+
+
+def _read(file_name: str, data: bytes, store: Store, answers: dict | None,
+          context: PoliceContext | None, limits: workers.Limits | None, *,
+          compare: bool) -> Checked:
+    """read_upload, and with ``compare`` the file's preview, both in the child."""
     digest = sha256_of(data)
     limits = limits or workers.Limits.from_env()
     if context is None and looks_like_police_uk(data):
         context = police_context(store)
+    url = shareable_url(store.url) if compare else None
     try:
-        return workers.pool().run(parse_upload,
-                                  (file_name, data, digest, answers or {}, context), limits)
+        return Checked(*workers.pool().run(
+            read_and_compare, (file_name, data, digest, answers or {}, context, url), limits))
     except workers.Stopped as stopped:
         log.warning("reading %s (sha256 %s) was stopped: %s", file_name, digest,
                     stopped.reason)
-        return ParsedFile(file_name, digest, "unknown",
-                          problems=[error(stopped_message(stopped), file=file_name)])
+        problem = error(stopped_message(stopped), file=file_name)
     except Exception:  # the pool itself failed: say so plainly, keep the details in the log
         log.exception("reading %s failed", file_name)
-        return ParsedFile(file_name, digest, "unknown",
-                          problems=[error(UNREADABLE, file=file_name)])
+        problem = error(UNREADABLE, file=file_name)
+    return Checked(ParsedFile(file_name, digest, "unknown", problems=[problem]), None)
+
+
+def read_and_compare(file_name: str, data: bytes, digest: str, answers: dict,
+                     context: PoliceContext | None, url: str | None
+                     ) -> tuple[ParsedFile, Preview | None]:
+    """In a worker child: parse one file and, given the store's ``url`` and a clean file,
+    compare it with the store. Both take CPU that in the server would hold the GIL other
+    sessions need (the comparison about 30 ms a police.uk month)."""
+    parsed = parse_upload(file_name, data, digest, answers, context)
+    if url is None or not parsed.ok:
+        return parsed, None
+    store = Store(url)
+    try:
+        return parsed, store.preview(parsed)
+    finally:
+        store.engine.dispose()
 
 
 def stopped_message(stopped: workers.Stopped) -> str:
@@ -94,8 +117,8 @@ def check_files(files: list[tuple[str, bytes]], store: Store, answers: dict | No
     """Read every file and preview what storing it would change.
 
     ``answers`` maps a file name to its answers; ``on_progress(done, total)`` is called
-    after each file, in the calling thread. Files are read in as many children at once as
-    the pool has, and each is compared with the store while the next ones are read.
+    after each file, in the calling thread. Files are read, and each compared with the
+    store, in as many children at once as the pool has.
     """
     answers = answers or {}
     workers.pool().start(len(files))  # the children load pandas while the store is read
@@ -103,11 +126,10 @@ def check_files(files: list[tuple[str, bytes]], store: Store, answers: dict | No
         else None
     checked = []
     with ThreadPoolExecutor(max_workers=workers.pool().size) as threads:
-        reads = [threads.submit(read_upload, name, data, store, answers.get(name), context)
-                 for name, data in files]
+        reads = [threads.submit(_read, name, data, store, answers.get(name), context, None,
+                                compare=True) for name, data in files]
         for number, read in enumerate(reads, start=1):
-            parsed = read.result()
-            checked.append(Checked(parsed, store.preview(parsed) if parsed.ok else None))
+            checked.append(read.result())
             if on_progress:
                 on_progress(number, len(files))
     return checked

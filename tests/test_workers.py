@@ -156,12 +156,22 @@ def test_a_child_left_mid_job_is_never_handed_out_again():
     fresh.kill()
 
 
+def not_here(*args, **kwargs):
+    raise AssertionError("called in the calling process, not in a worker child")
+
+
+def test_files_are_compared_with_the_store_by_a_worker_child(store, monkeypatch):
+    store_checked(check_files([("hate.csv", HATE)], store), store, "Ann Officer")
+    monkeypatch.setattr(Store, "preview", not_here)
+    revised = HATE.replace(b"1.5", b"2.5")
+    [checked] = check_files([("revised.csv", revised)], store)
+    assert checked.preview.revised[["old_value", "new_value"]].values.tolist() == [[1.5, 2.5]]
+    [again] = check_files([("hate.csv", HATE)], store)
+    assert again.adds_nothing and again.preview.duplicate_of["upload_id"] == 1
+
+
 def test_a_batch_is_committed_by_a_worker_child_not_by_this_process(store, monkeypatch):
     checked = check_files([("hate.csv", HATE)], store)
-
-    def not_here(*args, **kwargs):
-        raise AssertionError("the batch was committed in the calling process")
-
     monkeypatch.setattr(Store, "commit", not_here)
     assert store_checked(checked, store, "Ann Officer") == [1]
     assert store.uploads()["user_name"].tolist() == ["Ann Officer"]
