@@ -14,7 +14,6 @@ from streamlit import dataframe_util
 from data_loaders import geography as geo
 from data_loaders.catalogue import catalogue_frame
 from data_loaders.frame_cache import cache_dir, cached_frame
-from data_loaders.ingest import load_sample_data
 from data_loaders.store import Store
 from metrics.assessment import (compute_assessment, compute_scorecard, compute_spc,
                                 definition_breaks)
@@ -26,7 +25,6 @@ from metrics.services import compute_service_tables
 from metrics.windows import Window
 
 from .filters import quarters_held
-from .maps import boundary_rings
 
 
 @st.cache_resource(show_spinner=False)
@@ -50,6 +48,10 @@ def ensure_sample_data() -> None:
     """On a store with no uploads at all, load the bundled sample data once."""
     store = get_store()
     if store.is_empty():
+        # Imported here, as maps below: the readers and pydeck are not on the first page's
+        # path, and start-up is measured against a bare app (BENCHMARKS.md).
+        from data_loaders.ingest import load_sample_data
+
         with st.spinner("First start: loading the sample data (about half a minute)..."):
             load_sample_data(store)
 
@@ -108,6 +110,8 @@ def load_boundary_rings(version: DataKey) -> pd.DataFrame:
     """The beat and district boundaries as maps.boundary_rings, parsed once per data
     version and shared (do not mutate): parsing the GeoJSON on every rerun was a third of
     the map's time."""
+    from .maps import boundary_rings
+
     boundaries = load_reference("boundaries", version)
     return boundary_rings(boundaries[boundaries["area_type"].isin(["beat", "district"])])
 
