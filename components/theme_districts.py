@@ -133,6 +133,9 @@ def render_quarter_table(version: DataKey, record: dict) -> None:
         **{c: st.column_config.NumberColumn(format="%,.0f") for c in view["number_columns"]},
         "YTD % change": st.column_config.NumberColumn(format="%+.1f%%"),
         "Two-year trend": st.column_config.LineChartColumn("Two-year trend", width="medium")})
+    if view["not_held"]:
+        st.caption(f"Not held yet: {', '.join(view['not_held'])}. Both years' YTD add up the "
+                   "same quarters: those the later year holds.")
     render_downloads(view["download"], f"{record['id']}_quarters")
 
 
@@ -153,10 +156,15 @@ def quarter_table_view(version: DataKey, record: dict, fy: int) -> dict | None:
         "area_code": "Area", "ytd_change_pct": "YTD % change", "direction": "Direction",
         "trend": "Two-year trend"})
     number_columns = [c for c in shown.columns if c[:4].isdigit()]
+    # Quarters no area has yet (the rest of the year in progress) are left out, not shown
+    # as a column of empty cells.
+    not_held = [c for c in number_columns if shown[c].isna().all()]
     if hides_small_numbers():
         shown = _protect_quarter_table(shown, number_columns, [fy_label(fy - 1), fy_label(fy)])
+    shown = shown.drop(columns=not_held)
+    number_columns = [c for c in number_columns if c not in not_held]
     return {"table": frozen_table(shown), "number_columns": number_columns,
-            "download": shown.drop(columns="Two-year trend")}
+            "download": shown.drop(columns="Two-year trend"), "not_held": not_held}
 
 
 def _protect_quarter_table(shown: pd.DataFrame, number_columns: list[str],
