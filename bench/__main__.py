@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         measures.update(_browser(runs))
     if "load" in chosen:
         measures.update(_load(seconds))
+        measures.update(_load_upload(seconds))
         measures.update(_load_two_servers(seconds))
     if "five_years" in chosen:
         measures.update(_five_years(runs, seconds))
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 ORDER = ["police_ingest", "officer_ingest", "startup", "filter_change", "map_change", "load",
-         "load_two_servers", "memory", "five_years_filter_change"]
+         "load_upload", "load_two_servers", "memory", "five_years_filter_change"]
 
 
 def _row(key, measure, target, figure, met, comparison="", details="", **numbers) -> dict:
@@ -114,21 +115,36 @@ def _browser(runs: int) -> dict:
 
 
 def _load(seconds: float) -> dict:
-    store = copy_of(sample_store(), "load.sqlite")
-    upload = load.upload_files(five_years_police()[:12])  # 2019: not yet in the store
-    result = load.run_load(store, duration=seconds, upload=upload)
-    ok = report.met(result["p95_seconds"], 1.0) and result["errors"] == 0
-    during = result.get("p95_during_upload_seconds")
+    result = load.run_load(copy_of(sample_store(), "load.sqlite"), duration=seconds)
     return _row("load", f"{result['sessions']} sessions, each changing a filter every 2 s for "
                 f"{seconds:.0f} s", "p95 under 1 s, no errors",
                 f"p95 {result['p95_seconds']:.2f} s, p50 {result['p50_seconds']:.2f} s, "
-                f"{result['errors']} errors", ok, "",
-                f"{result['filter_changes']} filter changes; an officer uploaded 12 months "
-                f"of police.uk data through the Upload page meanwhile "
-                + (f"({result['upload_seconds']:.1f} s; p95 of the others during it "
-                   f"{during:.2f} s, outside it {result['p95_outside_upload_seconds']:.2f} s)"
-                   if during is not None else
-                   f"({result.get('upload_error', 'no figure')})"), **result)
+                f"{result['errors']} errors",
+                report.met(result["p95_seconds"], 1.0) and result["errors"] == 0, "",
+                f"{result['filter_changes']} filter changes on one server process; pages "
+                f"opening p95 {result['opens_p95_seconds']:.2f} s", **result)
+
+
+def _load_upload(seconds: float) -> dict:
+    """Issue 6's "a slow upload in one session must not stall the others": the same
+    sessions while an officer uploads a year of police.uk data through the Upload page."""
+    store = copy_of(sample_store(), "load-upload.sqlite")
+    upload = load.upload_files(five_years_police()[:12])  # 2019: not yet in the store
+    result = load.run_load(store, duration=seconds, upload=upload)
+    during = result.get("p95_during_upload_seconds")
+    return _row("load_upload", "the same, while an officer uploads 12 months of police.uk "
+                "data through the Upload page", "the others' p95 during the upload under 1 s",
+                f"during the upload p95 {during:.2f} s (the upload took "
+                f"{result['upload_seconds']:.1f} s)" if during is not None else
+                result.get("upload_error", "no figure"),
+                report.met(during, 1.0) and result["errors"] == 0 if during is not None
+                else False, "",
+                f"{result['filter_changes']} filter changes, {result['errors']} errors; p95 "
+                f"outside the upload {result.get('p95_outside_upload_seconds') or 0:.2f} s, "
+                f"of which the first {load.AFTER_UPLOAD:.0f} s after it landed (every page "
+                "working out its figures for the new data once) "
+                f"{result.get('p95_after_upload_seconds') or 0:.2f} s; p95 of the whole run "
+                f"{result['p95_seconds']:.2f} s", **result)
 
 
 def _load_two_servers(seconds: float) -> dict:

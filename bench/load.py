@@ -19,6 +19,7 @@ from .session import Session
 SESSIONS = 20
 INTERVAL = 2.0
 DURATION = 60.0
+AFTER_UPLOAD = 10.0  # seconds after an upload landed whose page times are reported apart
 UPLOAD_PATIENCE_MS = 180_000  # an officer gives up long before; the summary says it failed
 
 
@@ -36,8 +37,10 @@ def run_load(store: Path, sessions: int = SESSIONS, duration: float = DURATION,
         upload_window = {}
         uploader = None
         if upload:
+            # A third of the way in: after the first pages (each working out its figures
+            # once on a fresh server), so the upload's own effect is what is measured.
             uploader = threading.Thread(target=_upload, args=(started[0].url, upload,
-                                                               upload_window, duration / 4))
+                                                               upload_window, duration / 3))
             uploader.start()
         try:
             runs = asyncio.run(_sessions([s.url for s in started], sessions, duration))
@@ -102,12 +105,15 @@ def _upload(url: str, files: list[Path], window: dict, delay: float) -> None:
         page.wait_for_selector(IDLE, timeout=120_000)
         page.goto(url + "/upload-files")
         page.wait_for_selector(IDLE, timeout=120_000)
+        # The name first, and its rerun finished: typed while the files were still going up,
+        # its rerun could come back with the uploader empty and the batch never checked.
+        page.get_by_label("Your name (recorded in the upload ledger)").fill("Bench Officer")
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(500)  # the rerun it starts, before the idle check below
+        page.wait_for_selector(IDLE, timeout=120_000)
         window["start"] = time.perf_counter()
         page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(
             [str(p) for p in files])
-        name = page.get_by_label("Your name (recorded in the upload ledger)")
-        name.fill("Bench Officer")
-        page.keyboard.press("Enter")
         button = page.get_by_role("button", name=f"Store {len(files)} files")
         button.wait_for(timeout=UPLOAD_PATIENCE_MS)
         page.wait_for_selector(IDLE, timeout=UPLOAD_PATIENCE_MS)
@@ -133,10 +139,14 @@ def _summary(runs: list, peak_rss: float, upload_window: dict, sessions: int) ->
                         if upload_window["start"] <= r.started <= upload_window["end"])
         outside = sorted(r.seconds for r in changes
                          if not upload_window["start"] <= r.started <= upload_window["end"])
+        # The first pages drawn on the new data: each works out its figures again once.
+        after = sorted(r.seconds for r in changes
+                       if 0 < r.started - upload_window["end"] <= AFTER_UPLOAD)
         summary.update(upload_seconds=upload_window["end"] - upload_window["start"],
                        changes_during_upload=len(during),
                        p95_during_upload_seconds=_percentile(during, 95),
-                       p95_outside_upload_seconds=_percentile(outside, 95))
+                       p95_outside_upload_seconds=_percentile(outside, 95),
+                       p95_after_upload_seconds=_percentile(after, 95))
     elif upload_window:
         summary["upload_error"] = "the upload did not finish"
     return summary
