@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 MEMORY_ENV, DEFAULT_MEMORY_MB = "DASHBOARD_PARSE_MEMORY_MB", 2048
 SECONDS_ENV, DEFAULT_SECONDS = "DASHBOARD_PARSE_SECONDS", 120
 WORKERS_ENV, DEFAULT_WORKERS = "DASHBOARD_PARSE_WORKERS", 2
+RECYCLE_MB = 200  # a child holding this much more than when idle is ended after its job
 START_SECONDS = 120  # a new child's start-up is not counted against the file's own time
 # Imported by each child before it says it is ready, so loading them is not counted against
 # a file's memory (the readers import calamine and shapely only when they need them, the
@@ -173,6 +174,7 @@ class Worker:
         theirs.close()
         self.ready = False
         self.busy = False  # a job was sent and its answer not yet read
+        self.idle_mb: float | None = None  # resident memory once it had loaded its libraries
 
     def run(self, function, args: tuple, limits: Limits, *, confirm: bool = False):
         """``function(*args)`` in the child. Raises Stopped (and kills the child) when it
@@ -192,6 +194,7 @@ class Worker:
                 raise RuntimeError("the parsing process did not start")
             self.conn.recv()
             self.ready = True
+            self.idle_mb = self.resident_mb()
         self.busy = True
         self.conn.send((function, args, limits.memory_mb, confirm))
         status, value = self._answer(limits)
@@ -228,6 +231,21 @@ class Worker:
         """Ready for another file: running, and not left mid-job by an interrupted caller
         (its answer would be read as the next file's)."""
         return not self.busy and not self.conn.closed and self.process.poll() is None
+
+    def resident_mb(self) -> float | None:
+        """The child's resident memory (Linux: /proc/<pid>/statm), or None elsewhere."""
+        try:
+            with open(f"/proc/{self.process.pid}/statm") as statm:
+                return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+        except (OSError, ValueError, IndexError):
+            return None
+
+    @property
+    def grown(self) -> bool:
+        """Holding more than RECYCLE_MB over its idle memory: a child that read or stored a
+        big batch keeps what it used, for as long as it lives."""
+        now = self.resident_mb()
+        return self.idle_mb is not None and now is not None and now - self.idle_mb > RECYCLE_MB
 
     def kill(self) -> None:
         """End the child now and reap it."""
@@ -272,8 +290,8 @@ class WorkerPool:
             raise
 
     def _give_back(self, worker: Worker | None) -> None:
-        if worker is not None and not worker.alive:
-            worker.kill()
+        if worker is not None and (not worker.alive or worker.grown):
+            worker.kill()  # a grown one is replaced by a fresh child when next needed
         with self._free:
             if worker is not None and worker.alive:
                 self._idle.append(worker)

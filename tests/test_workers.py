@@ -156,6 +156,27 @@ def test_a_child_left_mid_job_is_never_handed_out_again():
     fresh.kill()
 
 
+def test_a_child_holding_much_more_memory_than_when_idle_is_ended_after_its_job(monkeypatch):
+    """A child that read or stored a big batch keeps that memory for as long as it lives:
+    the pool ends it after the job and starts a fresh one when next needed."""
+    pool = workers.WorkerPool(1)
+    worker = pool._take()
+    assert worker.run(len, ("abc",), workers.Limits.from_env()) == 3
+    assert worker.idle_mb > 10 and worker.resident_mb() > 10  # read from the real child
+    pool._give_back(worker)
+    assert pool._idle == [worker]  # grown by less than RECYCLE_MB: kept
+    with monkeypatch.context() as grown:
+        grown.setattr(workers.Worker, "resident_mb",
+                      lambda self: self.idle_mb + workers.RECYCLE_MB + 1)
+        again = pool._take()
+        assert again is worker and again.run(len, ("abcd",), workers.Limits.from_env()) == 4
+        pool._give_back(again)
+    assert pool._idle == [] and worker.process.poll() is not None
+    fresh = pool._take()
+    assert fresh is not worker and fresh.run(len, ("ab",), workers.Limits.from_env()) == 2
+    fresh.kill()
+
+
 def not_here(*args, **kwargs):
     raise AssertionError("called in the calling process, not in a worker child")
 
