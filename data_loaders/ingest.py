@@ -83,12 +83,16 @@ def read_and_compare(file_name: str, data: bytes, digest: str, answers: dict,
 
 def stopped_message(stopped: workers.Stopped) -> str:
     """What the officer reads when the child reading their file was stopped."""
+    return (f"reading this file {_limit_passed(stopped)} and was stopped; nothing was stored. "
+            "Split it into smaller files and upload them, or send it to the dashboard's "
+            "maintainers")
+
+
+def _limit_passed(stopped: workers.Stopped) -> str:
+    """Which limit a stopped child passed, in words."""
     if stopped.reason == "time":
-        what = f"took more than {stopped.limits.seconds:g} seconds"
-    else:
-        what = f"needed more than {stopped.limits.memory_mb:,.0f} MB of memory"
-    return (f"reading this file {what} and was stopped; nothing was stored. Split it into "
-            "smaller files and upload them, or send it to the dashboard's maintainers")
+        return f"took more than {stopped.limits.seconds:g} seconds"
+    return f"needed more than {stopped.limits.memory_mb:,.0f} MB of memory"
 
 
 def police_context(store: Store) -> PoliceContext:
@@ -204,12 +208,8 @@ def shareable_url(url: str) -> str:
 
 def storing_stopped_message(stopped: workers.Stopped) -> str:
     """What the officer reads when the child storing their batch was stopped."""
-    if stopped.reason == "time":
-        what = f"took more than {stopped.limits.seconds:g} seconds"
-    else:
-        what = f"needed more than {stopped.limits.memory_mb:,.0f} MB of memory"
-    return (f"storing these files {what} and was stopped; nothing was stored. Try again in "
-            "a while, or store fewer files at once")
+    return (f"storing these files {_limit_passed(stopped)} and was stopped; nothing was "
+            "stored. Try again in a while, or store fewer files at once")
 
 
 def ingest_paths(paths: list[Path], store: Store, user: str, answers: dict | None = None,
