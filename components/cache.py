@@ -167,7 +167,9 @@ def load_snapshots(version: DataKey) -> pd.DataFrame:
     return get_store().snapshots()
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _populations(version: DataKey) -> dict:
+    """Population by area code, once per data version and shared: read-only."""
     population = load_reference("population", version)
     return dict(zip(population["area_code"], population["population"]))
 
@@ -181,14 +183,17 @@ def load_scorecard(version: DataKey, area_code: str, kind: str, end: str | None)
                              load_definition_changes(version))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def load_assessments(version: DataKey, theme: str, area_code: str, kind: str,
                      end: str | None) -> dict:
-    """compute_assessment for each headline indicator of a theme, by indicator id."""
+    """compute_assessment for each headline indicator of a theme, by indicator id. Held once
+    and shared, not unpickled on every rerun as st.cache_data would (the tiles read it on
+    every filter change): read-only."""
     observations = load_observation_index(version)
     changes = load_definition_changes(version)
+    populations = _populations(version)
     return {r["id"]: compute_assessment(observations, r, area_code, kind, _date(end),
-                                        _populations(version), changes, geo.COUNTY_CODE)
+                                        populations, changes, geo.COUNTY_CODE)
             for r in load_catalogue_records()
             if r["theme"] == theme and not r["parent"] and r["panel"] == "headline"}
 
