@@ -11,9 +11,8 @@ import pyarrow as pa
 import streamlit as st
 from streamlit import dataframe_util
 
-from data_loaders import geography as geo
+from data_loaders import frame_cache, geography as geo
 from data_loaders.catalogue import catalogue_frame
-from data_loaders.frame_cache import cache_dir, cached_frame
 from data_loaders.store import Store
 from metrics.assessment import (compute_assessment, compute_scorecard, compute_spc,
                                 definition_breaks)
@@ -73,9 +72,7 @@ def _observations(version: DataKey) -> pd.DataFrame:
     """The observations, read once per data version and held once per server:
     st.cache_data kept a pickled copy and unpickled a whole new frame on every call. After
     a restart it comes from the copy frame_cache kept on disk, while the data is unchanged."""
-    store, snapshot = get_store(), version[1]
-    return cached_frame(cache_dir(), f"observations-{snapshot or 'current'}", store.data_stamp,
-                        lambda: store.observations(with_sample_flag=True, snapshot=snapshot))
+    return frame_cache.observations(get_store(), version[1])
 
 
 def load_observations(version: DataKey) -> pd.DataFrame:
@@ -131,8 +128,8 @@ def load_incident_tally(version: DataKey) -> pd.DataFrame:
     """The police.uk incidents counted by month, crime type, district and map point, read
     once per data version (shared: do not mutate), so a new window or district is a lookup
     in memory, not a query over every incident row. Counted by the database: the rows
-    themselves are never read into the server."""
-    return get_store().incident_tally(snapshot=version[1])
+    themselves are never read into the server. Kept on disk too (frame_cache)."""
+    return frame_cache.incident_tally(get_store(), version[1])
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

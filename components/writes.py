@@ -42,7 +42,7 @@ def store_upload(checked: list[Checked]) -> list[int]:
     """Store a checked batch (all or nothing); returns the upload ids. Raises what
     ingest.store_checked raises."""
     person = _as("officer", "store uploads")
-    return store_checked(checked, get_store(), recorded_name(person))
+    return store_checked(checked, get_store(), recorded_name(person), save_frames=True)
 
 
 def log_refusals(parsed_files: list[ParsedFile]) -> None:

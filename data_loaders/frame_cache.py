@@ -72,6 +72,27 @@ def cached_frame(folder: Path | None, name: str, stamp: Callable[[], str | None]
     return frame
 
 
+def observations(store, snapshot: int | None = None) -> pd.DataFrame:
+    """Store.observations with upload_id and is_sample (current, or as at ``snapshot``),
+    through the cache folder."""
+    return cached_frame(cache_dir(), f"observations-{snapshot or 'current'}", store.data_stamp,
+                        lambda: store.observations(with_sample_flag=True, snapshot=snapshot))
+
+
+def incident_tally(store, snapshot: int | None = None) -> pd.DataFrame:
+    """Store.incident_tally (current, or as at ``snapshot``), through the cache folder."""
+    return cached_frame(cache_dir(), f"incident-tally-{snapshot or 'current'}",
+                        store.data_stamp, lambda: store.incident_tally(snapshot=snapshot))
+
+
+def save_current(store) -> None:
+    """Write the current data's frames to the cache folder, for a process that has just
+    changed the data (the worker child that stored an upload): the servers then read them
+    from disk, not from the database in their own process, where every session waits."""
+    observations(store)
+    incident_tally(store)
+
+
 def _prune(folder: Path, name: str) -> None:
     """Keep the KEEP_PER_NAME newest files of ``name``; older versions are never asked for."""
     files = sorted(folder.glob(f"{name}-*.arrow"), key=lambda p: p.stat().st_mtime,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from . import workers
+from . import frame_cache, workers
 from .model import KINDS, ParsedFile
 from .parse import UNREADABLE, parse_upload
 from .police_uk import PoliceContext, looks_like_police_uk
@@ -139,15 +139,16 @@ def check_files(files: list[tuple[str, bytes]], store: Store, answers: dict | No
     return checked
 
 
-def store_checked(checked: list[Checked], store: Store, user: str, *, is_sample=False
-                  ) -> list[int]:
+def store_checked(checked: list[Checked], store: Store, user: str, *, is_sample=False,
+                  save_frames=False) -> list[int]:
     """Store a checked batch in one transaction; returns the upload ids. Raises
     UploadRefused (also when storing needed more than the time or memory limit), StoreBusy
     or StoreFull, and then nothing is stored.
 
     The transaction runs in a worker child (commit_batch): a year of police.uk months is
     seconds of CPU, which in this process would hold the GIL that every other session of a
-    server needs."""
+    server needs. ``save_frames``: see commit_batch (the app asks for it; the command line,
+    with no server waiting, does not)."""
     problems = [p for c in checked for p in c.parsed.problems
                 if p.severity in ("error", "question")]
     if problems:
@@ -160,7 +161,8 @@ def store_checked(checked: list[Checked], store: Store, user: str, *, is_sample=
     try:
         result = workers.pool().run(
             commit_batch, (shareable_url(store.url), [c.parsed for c in kept], user,
-                           is_sample, [c.preview for c in kept]), limits, confirm=True)
+                           is_sample, [c.preview for c in kept], save_frames), limits,
+            confirm=True)
     except workers.Stopped as stopped:
         log.warning("storing %s files for %s was stopped: %s", len(kept), user,
                     stopped.reason)
@@ -171,11 +173,13 @@ def store_checked(checked: list[Checked], store: Store, user: str, *, is_sample=
 
 
 def commit_batch(url: str, parsed_files: list[ParsedFile], user: str, is_sample: bool,
-                 previews: list[Preview | None], *, confirm) -> list[int] | Exception:
+                 previews: list[Preview | None], save_frames: bool = False, *, confirm
+                 ) -> list[int] | Exception:
     """In a worker child: Store.commit of a checked batch, committed only if ``confirm()``
     (see workers.Worker.run) says the parent is still there. StoreBusy and StoreFull are
     returned, not raised, so the parent can raise them as themselves (a worker turns a
-    raised exception into text)."""
+    raised exception into text). With ``save_frames``, the new data's frames are then
+    written to the frame cache for the servers (frame_cache.save_current)."""
     store = Store(url)
 
     def hold(_connection) -> None:  # called just before the transaction's COMMIT
@@ -184,7 +188,14 @@ def commit_batch(url: str, parsed_files: list[ParsedFile], user: str, is_sample:
 
     sa.event.listen(store.engine, "commit", hold)
     try:
-        return store.commit(parsed_files, user, is_sample=is_sample, previews=previews)
+        ids = store.commit(parsed_files, user, is_sample=is_sample, previews=previews)
+        sa.event.remove(store.engine, "commit", hold)
+        if save_frames:
+            try:
+                frame_cache.save_current(store)
+            except Exception:  # the batch is stored; the servers will read the store instead
+                log.exception("could not save the new data's frames")
+        return ids
     except (StoreBusy, StoreFull) as fault:
         return fault
     finally:

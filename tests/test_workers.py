@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from data_loaders import ingest, workers
+from data_loaders import frame_cache, ingest, workers
 from data_loaders.__main__ import main
 from data_loaders.ingest import check_files, read_upload, store_checked
 from data_loaders.problems import UploadRefused
@@ -197,6 +197,28 @@ def test_a_batch_is_committed_by_a_worker_child_not_by_this_process(store, monke
     assert store_checked(checked, store, "Ann Officer") == [1]
     assert store.uploads()["user_name"].tolist() == ["Ann Officer"]
     assert store.observations()["value"].tolist() == [1.5]
+
+
+def test_the_child_that_stored_a_batch_saves_the_new_data_for_the_servers(
+        store, monkeypatch, tmp_path):
+    """The app asks the child to write the new data's frames to the frame cache, so no
+    server reads them from the database in its own process, where every session waits."""
+    folder = tmp_path / "frames"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv(frame_cache.CACHE_ENV, str(folder))
+    store_checked(check_files([("hate.csv", HATE)], store), store, "Ann Officer")
+    assert not list(folder.glob("*.arrow"))  # the command line does not ask for it
+    more = b"District,Period,Measure,Value\nBlaby,Q1 2023/24,Hate crimes,2.5\n"
+    store_checked(check_files([("more.csv", more)], store), store, "Ann Officer",
+                  save_frames=True)
+    stamp = store.data_stamp()
+    assert sorted(p.name for p in folder.glob("*.arrow")) == [
+        f"incident-tally-current-{stamp}.arrow", f"observations-current-{stamp}.arrow"]
+    monkeypatch.setattr(Store, "observations", not_here)  # a server now reads the file
+    monkeypatch.setattr(Store, "incident_tally", not_here)
+    saved = frame_cache.observations(store)
+    assert sorted(saved["value"]) == [1.5, 2.5] and saved["is_sample"].dtype == bool
+    assert frame_cache.incident_tally(store).empty  # no police.uk rows in this store
 
 
 @pytest.mark.parametrize("limit, said", [
