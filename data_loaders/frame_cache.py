@@ -1,6 +1,7 @@
 """Frames read from the store kept on disk between server starts, so the first page anyone
 opens after a restart does not wait for the database to hand over every observation
-(BENCHMARKS.md: start-up). Used by components/cache.py, under its in-memory caches.
+(BENCHMARKS.md: start-up). Used by components/cache.py, under its in-memory caches, and by
+the worker child that stores an upload, which writes the new data's frames (save_current).
 
 A file is named by the store's data stamp (Store.data_stamp: a random token replaced on
 every upload, rollback and restore), so a change to the data can never be answered from an
