@@ -59,6 +59,22 @@ def wait_idle(page, timeout=60_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)
 
 
+def store_one_file(page, base_url: str, path, officer: str) -> None:
+    """Upload one officer's file through the Upload page as an officer does: pick it, wait
+    for its preview, give a name, store it, and see it stored."""
+    page.goto(f"{base_url}/upload-files")
+    wait_idle(page)
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
+    wait_idle(page)
+    page.get_by_text("Values this file revises").wait_for(timeout=60_000)
+    page.get_by_label("Your name (recorded in the upload ledger)").fill(officer)
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Store 1 file").click()
+    wait_idle(page)
+    page.get_by_text("Stored 1 file as upload").wait_for(timeout=30_000)
+
+
 def serious_violations(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
@@ -146,17 +162,7 @@ def test_real_police_files_upload_through_the_page(server, page, shared_data, tm
     corrected = tmp_path / "hate crime correction.csv"
     corrected.write_text("District,Period,Measure,Value\n"
                          "Melton,Q1 2023/24,Hate crimes,9.99\n", encoding="utf-8")
-    page.goto(f"{server}/upload-files")
-    wait_idle(page)
-    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(corrected))
-    wait_idle(page)
-    page.get_by_text("Values this file revises").wait_for(timeout=60_000)
-    page.get_by_label("Your name (recorded in the upload ledger)").fill("Test Officer")
-    page.keyboard.press("Enter")
-    wait_idle(page)
-    page.get_by_role("button", name="Store 1 file").click()
-    wait_idle(page)
-    page.get_by_text("Stored 1 file as upload").wait_for(timeout=30_000)
+    store_one_file(page, server, corrected, "Test Officer")
     page.screenshot(path=str(ARTIFACTS / "upload-stored.png"), full_page=True)
 
     ledger = Store(f"sqlite:///{store_path}").uploads()

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from servers import launch_chromium, start_app, stop_app
-from test_browser import IDLE, wait_idle
+from test_browser import IDLE, store_one_file, wait_idle
 
 pytestmark = pytest.mark.browser
 NEW_FILE = "melton hate crime correction.csv"
@@ -66,17 +66,7 @@ def test_an_upload_through_one_server_shows_on_the_other(two_servers, tmp_path, 
                           encoding="utf-8")
         page.goto(one)
         wait_idle(page)
-        page.goto(f"{one}/upload-files")
-        wait_idle(page)
-        page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(upload))
-        wait_idle(page)
-        page.get_by_text("Values this file revises").wait_for(timeout=60_000)
-        page.get_by_label("Your name (recorded in the upload ledger)").fill("Officer on one")
-        page.keyboard.press("Enter")
-        wait_idle(page)
-        page.get_by_role("button", name="Store 1 file").click()
-        wait_idle(page)
-        page.get_by_text("Stored 1 file as upload").wait_for(timeout=30_000)
+        store_one_file(page, one, upload, "Officer on one")
 
         # The other server: the upload is in its ledger at the next page load.
         page.goto(f"{other}/data-and-uploads")
