@@ -12,13 +12,12 @@ import streamlit as st
 from streamlit import dataframe_util
 
 from data_loaders import frame_cache, geography as geo
-from data_loaders.catalogue import catalogue_frame
+from data_loaders.catalogue import THEMES, catalogue_frame
 from data_loaders.store import Store
-from metrics.assessment import (compute_assessment, compute_scorecard, compute_spc,
-                                definition_breaks)
-from metrics.comparison import (compute_area_comparison, compute_map_figures,
-                                compute_quarter_table, compute_trend, fy_pairs)
-from metrics.incidents import incident_points, unplaced_incidents
+from metrics.assessment import compute_assessment, compute_scorecard
+from metrics.comparison import (compute_area_comparison, compute_quarter_table, compute_trend,
+                                fy_pairs)
+from metrics.incidents import unplaced_incidents
 from metrics.series import ObservationIndex
 from metrics.services import compute_service_tables
 from metrics.windows import Window
@@ -67,6 +66,13 @@ def load_catalogue_records() -> list[dict]:
     return catalogue_frame().to_dict("records")
 
 
+@st.cache_resource(show_spinner=False)
+def catalogue_by_id() -> dict[str, dict]:
+    """The catalogue's records by indicator id, shared: read-only. Caches below take the id,
+    not the record: hashing a record the Streamlit way costs more than a small section."""
+    return {record["id"]: record for record in catalogue_frame().to_dict("records")}
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _observations(version: DataKey) -> pd.DataFrame:
     """The observations, read once per data version and held once per server:
@@ -97,9 +103,16 @@ def load_quarters_held(version: DataKey) -> list[str]:
     return quarters_held(load_observations(version))
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def load_reference(name: str, version: DataKey) -> pd.DataFrame:
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _reference(name: str, version: DataKey) -> pd.DataFrame:
     return get_store().reference(name, snapshot=version[1])
+
+
+def load_reference(name: str, version: DataKey) -> pd.DataFrame:
+    """A reference table (areas, boundaries, population...), read once per data version and
+    held once: a shallow copy of the shared frame, as load_observations gives (the boundary
+    table was unpickled whole on every call)."""
+    return _reference(name, version).copy(deep=False)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -130,15 +143,6 @@ def load_incident_tally(version: DataKey) -> pd.DataFrame:
     in memory, not a query over every incident row. Counted by the database: the rows
     themselves are never read into the server. Kept on disk too (frame_cache)."""
     return frame_cache.incident_tally(get_store(), version[1])
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def load_incident_points(version: DataKey, months: tuple[str, ...],
-                         crime_types: tuple[str, ...], district_code: str | None
-                         ) -> pd.DataFrame:
-    """Incidents per map point for the months and crime types (and district): longitude,
-    latitude, incidents."""
-    return incident_points(load_incident_tally(version), months, crime_types, district_code)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -174,10 +178,14 @@ def _populations(version: DataKey) -> dict:
 @st.cache_data(show_spinner=False, max_entries=64)
 def load_scorecard(version: DataKey, area_code: str, kind: str, end: str | None) -> pd.DataFrame:
     """The overview's scorecard for an area and window (the county's figure standing in
-    where the area holds none); ``end`` is a quarter start (ISO) or None for the latest."""
+    where the area holds none); ``end`` is a quarter start (ISO) or None for the latest.
+    Its rows are the theme pages' tiles (load_assessments), worked out once for both."""
+    assessed = {}
+    for theme in THEMES:
+        assessed.update(load_assessments(version, theme, area_code, kind, end))
     return compute_scorecard(load_observation_index(version), load_catalogue(), area_code,
                              kind, _populations(version), _date(end), geo.COUNTY_CODE,
-                             load_definition_changes(version))
+                             load_definition_changes(version), assessed)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -203,37 +211,25 @@ def _date(text: str | None):
 # on, so a filter change recomputes only the sections it changes (and a return to an earlier
 # view recomputes nothing). ``record`` is the indicator's catalogue record.
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def load_trend(version: DataKey, record: dict, area_codes: tuple[str, ...]) -> pd.DataFrame:
-    """compute_trend for the areas: the same whatever the period filters."""
-    return compute_trend(load_observation_index(version), record, list(area_codes),
-                         load_reference("population", version))
+@st.cache_resource(show_spinner=False, max_entries=512)
+def load_area_trend(version: DataKey, indicator_id: str, area_code: str) -> pd.DataFrame:
+    """compute_trend for one area, the same whatever the period filters. A trend of several
+    areas is these one after another, so the county's, board area's and region's lines are
+    worked out once, not again beside every district. Shared: read-only."""
+    return compute_trend(load_observation_index(version), catalogue_by_id()[indicator_id],
+                         [area_code], load_reference("population", version))
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def load_spc(version: DataKey, record: dict, area_code: str):
-    """compute_spc for the area, limits restarting at recorded definition changes."""
-    return compute_spc(load_observation_index(version), record, area_code,
-                       definition_breaks(load_definition_changes(version), record["id"]))
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def load_area_comparison(version: DataKey, record: dict, kind: str, end: str,
-                         area_codes: tuple[str, ...]) -> pd.DataFrame:
-    """compute_area_comparison for the window of ``kind`` ending with quarter ``end`` (ISO):
-    the same whichever district is chosen."""
-    return compute_area_comparison(load_observation_index(version), record,
-                                   Window(kind, _date(end)), list(area_codes),
-                                   load_reference("population", version))
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def load_map_figures(version: DataKey, record: dict, kind: str, end: str,
-                     area_codes: tuple[str, ...]) -> tuple[pd.DataFrame, str]:
-    """compute_map_figures for the window of ``kind`` ending with quarter ``end`` (ISO)."""
-    return compute_map_figures(load_observation_index(version), record,
-                               Window(kind, _date(end)), list(area_codes),
-                               load_reference("population", version))
+@st.cache_resource(show_spinner=False, max_entries=128)
+def load_area_comparison(version: DataKey, indicator_id: str, kind: str, end: str
+                         ) -> pd.DataFrame:
+    """compute_area_comparison of the districts, county, board area and region for the
+    window of ``kind`` ending with quarter ``end`` (ISO): the same whichever district is
+    chosen. Shared: read-only."""
+    return compute_area_comparison(load_observation_index(version),
+                                   catalogue_by_id()[indicator_id], Window(kind, _date(end)),
+                                   [*geo.DISTRICTS, geo.COUNTY_CODE, geo.BOARD_CODE,
+                                    geo.REGION_CODE], load_reference("population", version))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

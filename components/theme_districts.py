@@ -54,10 +54,21 @@ def render_comparison(version: DataKey, record: dict, window: Window | None,
 
 def comparison_view(version: DataKey, record: dict, kind: str, end: str,
                     selected: str | None) -> dict | None:
-    """The districts' bar chart spec (``selected`` district marked) and table with each
+    """The districts' bar chart spec (``selected`` district marked) and district_comparison's
+    table; None when no district has a figure. Only the chart differs between districts."""
+    districts = load_view(district_comparison, version, record, kind, end)
+    if districts is None:
+        return None
+    spec = area_bar_spec(districts["bars"], geo.area_name(selected) if selected else None,
+                         districts["lines"], districts["unit_title"],
+                         f"{record['title']} by district")
+    return {**districts, "spec": frozen_spec(spec)}
+
+
+def district_comparison(version: DataKey, record: dict, kind: str, end: str) -> dict | None:
+    """The districts' figures for the chart (bars, reference lines) and the table with each
     district's verdict against its benchmark; None when no district has a figure."""
-    codes = (*geo.DISTRICTS, geo.COUNTY_CODE, geo.BOARD_CODE, geo.REGION_CODE)
-    bars = load_area_comparison(version, record, kind, end, codes)
+    bars = load_area_comparison(version, record["id"], kind, end)
     districts = bars[bars["area_code"].isin(geo.DISTRICTS)]
     if districts.empty:
         return None
@@ -68,9 +79,6 @@ def comparison_view(version: DataKey, record: dict, kind: str, end: str,
     frame = districts.assign(area=districts["area_code"].map(geo.area_name))
     visible = frame[~frame["count"].map(is_small)] if is_additive(record) else frame
     lines_hidden = len(visible) < len(frame)  # partners: no exact totals either
-    lines = {} if lines_hidden else references
-    spec = area_bar_spec(visible, geo.area_name(selected) if selected else None, lines, unit,
-                         f"{record['title']} by district")
     values = dict(zip(bars["area_code"], bars["value"]))
     verdicts = []
     for row in frame.itertuples():
@@ -91,7 +99,8 @@ def comparison_view(version: DataKey, record: dict, kind: str, end: str,
         shown["Count"] = shown["Area"].map(counts)
         if shown["Count"].map(is_small).any():
             shown = _protect_comparison(shown, unit)
-    return {"spec": frozen_spec(spec), "table": frozen_table(shown), "download": shown,
+    return {"bars": visible, "lines": {} if lines_hidden else references,
+            "table": frozen_table(shown), "download": shown,
             "unit_title": unit, "lines_hidden": lines_hidden,
             "incomplete": not bars["complete"].all()}
 

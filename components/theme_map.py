@@ -11,14 +11,15 @@ import streamlit as st
 from data_loaders import geography as geo
 from data_loaders.periods import period_label
 from data_loaders.police_uk import CRIME_TYPES, indicator_id as police_indicator_id
-from metrics.comparison import compute_trend
+from metrics.comparison import compute_map_figures, compute_trend
+from metrics.incidents import incident_points
 from metrics.formatting import UNIT_FORMAT, unit_title
 from metrics.series import indicator_series, indicators_held
 from metrics.windows import Window, is_additive
 
 from .access import hides_small_numbers
-from .cache import (DataKey, load_boundary_rings, load_incident_points, load_map_figures,
-                    frozen_table, load_reference, load_unplaced_incidents, load_view)
+from .cache import (DataKey, frozen_table, load_boundary_rings, load_incident_tally,
+                    load_observation_index, load_reference, load_unplaced_incidents, load_view)
 from .charts import trend_spec
 from .downloads import render_downloads
 from .filters import Filters
@@ -47,9 +48,10 @@ def render_map(version: DataKey, observations, record: dict, window: Window | No
     if window is None:
         return
     level = "beat" if record["id"] in indicators_held(observations, "beat") else "district"
-    district = filters.area_code if filters.is_district else None
-    key = (version, record, window.kind, window.end.isoformat(), level, district)
-    view = load_view(map_view, *key)
+    # A district map is the same whichever district is chosen (only its incidents differ).
+    district = filters.area_code if filters.is_district and level == "beat" else None
+    key = (version, record, window.kind, window.end.isoformat(), level)
+    view = load_view(map_view, *key, district)
     if view is None:
         return
     if view["no_map"]:
@@ -66,7 +68,8 @@ def render_map(version: DataKey, observations, record: dict, window: Window | No
         "Show where police.uk incidents were recorded (hexagons)", value=True,
         key="show_incidents")
     chart, table = st.columns([3, 2])
-    chart.pydeck_chart(load_view(map_deck, *key, incidents), height=520,
+    points_in = filters.area_code if filters.is_district and incidents else None
+    chart.pydeck_chart(load_view(map_deck, *key, district, incidents, points_in), height=520,
                        alt=f"Map of {record['title']} by {level}")
     with table:
         st.dataframe(view["table"], hide_index=True, width="stretch", height=440)
@@ -92,8 +95,9 @@ def map_view(version: DataKey, record: dict, kind: str, end: str, level: str,
     outlines = rings[rings["area_type"] == "district"]
     if shapes.empty:
         return None
-    figures, unit = load_map_figures(version, record, kind, end,
-                                     tuple(dict.fromkeys(shapes["area_code"])))
+    figures, unit = compute_map_figures(
+        load_observation_index(version), record, Window(kind, dt.date.fromisoformat(end)),
+        list(dict.fromkeys(shapes["area_code"])), load_reference("population", version))
     if figures["value"].isna().all():
         return {"no_map": True}
     unit_text = UNIT_FORMAT[unit]
@@ -123,15 +127,16 @@ def map_view(version: DataKey, record: dict, kind: str, end: str, level: str,
 
 
 def map_deck(version: DataKey, record: dict, kind: str, end: str, level: str,
-             district: str | None, incidents: bool):
+             district: str | None, incidents: bool, points_in: str | None):
     """map_view's map as a deck, with the window's police.uk incidents as hexagons when
-    ``incidents``; its JSON written once."""
+    ``incidents`` (those in district ``points_in``, else all); its JSON written once."""
     view = load_view(map_view, version, record, kind, end, level, district)
     points = None
     if incidents:
         months = tuple(m.strftime("%Y-%m") for m in
                        Window(kind, dt.date.fromisoformat(end)).months())
-        points = load_incident_points(version, months, _crime_types(record), district)
+        points = incident_points(load_incident_tally(version), months, _crime_types(record),
+                                 points_in)
     return area_map(view["shaded"], view["outlines"], points, view["focus"]).freeze()
 
 

@@ -3,10 +3,12 @@
 chart of the area's own points. Each chart has its table and downloads beside it."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from data_loaders import geography as geo
 from data_loaders.periods import period_label
+from metrics.assessment import compute_spc, definition_breaks
 from metrics.comparison import comparison_unit
 from metrics.formatting import unit_title
 from metrics.series import indicator_series
@@ -14,8 +16,8 @@ from metrics.spc import classify_signal
 from metrics.windows import is_additive
 
 from .access import suppression_threshold
-from .cache import (DataKey, frozen_spec, frozen_table, load_reference, load_spc, load_trend,
-                    load_view)
+from .cache import (DataKey, frozen_spec, frozen_table, load_area_trend,
+                    load_definition_changes, load_observation_index, load_reference, load_view)
 from .charts import spc_spec, trend_spec
 from .downloads import render_downloads
 from .filters import Filters
@@ -44,23 +46,35 @@ def render_trend(version: DataKey, record: dict, filters: Filters) -> None:
 def trend_view(version: DataKey, record: dict, codes: tuple[str, ...]) -> dict | None:
     """The trend's chart spec and its table (Period, then one column per area and measure),
     and whether small numbers were left out; None when there are no figures."""
-    trend = load_trend(version, record, codes)
-    if trend.empty:
+    parts = [load_area_trend(version, record["id"], code) for code in codes]
+    parts = [part for part in parts if not part.empty]
+    if not parts:
         return None
+    trend = pd.concat(parts, ignore_index=True)
     names = {c: geo.area_name(c) for c in codes if c in set(trend["area_code"])}
     unit = comparison_unit(record, load_reference("population", version))
     hidden = trend["count"].map(is_small) & is_additive(record)
     spec = trend_spec(trend[~hidden], names, unit_title(unit), record["title"])
     text = trend["value"].map(lambda v: f"{v:,.2f}").where(~hidden,
                                                            f"<{suppression_threshold()}")
-    shown = trend.assign(Area=trend["area_code"].map(names), text=text).pivot_table(
-        index=["period_start", "period"], columns=["Area", "measure"], values="text",
-        aggfunc="first")
-    shown.columns = [f"{area} ({measure})" for area, measure in shown.columns]
-    shown = shown.reset_index().drop(columns="period_start").rename(columns={"period": "Period"})
-    shown = shown.fillna("")
+    shown = trend_table(trend, names, text)
     return {"spec": frozen_spec(spec), "table": frozen_table(shown), "download": shown,
             "hidden": bool(hidden.any())}
+
+
+def trend_table(trend: pd.DataFrame, names: dict[str, str], text: pd.Series) -> pd.DataFrame:
+    """One row per period, oldest first: Period, then "<area> (<measure>)" columns in
+    alphabetical order holding ``text`` ('' where the area has no figure). Built directly:
+    pandas' pivot_table took longer than the rest of the section."""
+    labels = dict(zip(trend["period_start"], trend["period"]))
+    starts = sorted(labels)
+    cells: dict[tuple[str, str], dict[str, str]] = {}
+    for code, measure, start, value in zip(trend["area_code"], trend["measure"],
+                                           trend["period_start"], text):
+        cells.setdefault((names[code], measure), {}).setdefault(start, value)
+    return pd.DataFrame({"Period": [labels[s] for s in starts],
+                         **{f"{area} ({measure})": [column.get(s, "") for s in starts]
+                            for (area, measure), column in sorted(cells.items())}})
 
 
 def render_spc(version: DataKey, observations, record: dict, filters: Filters) -> None:
@@ -91,7 +105,9 @@ def render_spc(version: DataKey, observations, record: dict, filters: Filters) -
 def spc_view(version: DataKey, record: dict, area: str) -> dict:
     """The XmR chart's variation, spec and table (spec None when there is no chart, and
     ``withheld`` when partners may not see it)."""
-    chart, variation = load_spc(version, record, area)
+    chart, variation = compute_spc(load_observation_index(version), record, area,
+                                   definition_breaks(load_definition_changes(version),
+                                                     record["id"]))
     view = {"variation": variation, "spec": None, "withheld": False}
     if chart is None or chart["ucl"].isna().all():
         return view

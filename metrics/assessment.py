@@ -127,18 +127,23 @@ SCORECARD_EXTRA = ["figure_area", "variation", "benchmark", "benchmark_area", "i
 def compute_scorecard(observations: pd.DataFrame, catalogue: pd.DataFrame, area_code: str,
                       kind: str, populations: dict | None = None,
                       end: dt.date | None = None, fallback: str | None = None,
-                      changes: pd.DataFrame | None = None) -> pd.DataFrame:
+                      changes: pd.DataFrame | None = None,
+                      assessed: dict | None = None) -> pd.DataFrame:
     """One row per headline indicator (no categories, no service measures) for the area, in
     catalogue order: SUMMARY_COLUMNS and SCORECARD_EXTRA (figure_area is the fallback's code
     where the area holds nothing); status is ok, partial, stale or missing, overall the one
-    status."""
+    status. ``assessed``: compute_assessment's rows for these arguments already worked out
+    (the theme pages' tiles), by indicator id; they are not changed."""
     as_of = newest_period_end(observations)
     rows = []
     for record in catalogue.to_dict("records"):
         if record["parent"] or record["panel"] != "headline":
             continue
-        row = compute_assessment(observations, record, area_code, kind, end,
-                                 populations or {}, changes, fallback)
+        if assessed and record["id"] in assessed:
+            row = dict(assessed[record["id"]])
+        else:
+            row = compute_assessment(observations, record, area_code, kind, end,
+                                     populations or {}, changes, fallback)
         series = indicator_series(observations, record["id"], row["figure_area"],
                                   record["frequency"])
         if row["status"] == "ok" and as_of and is_stale(series, record["frequency"], as_of):
