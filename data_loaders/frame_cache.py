@@ -1,7 +1,8 @@
 """Frames read from the store kept on disk between server starts, so the first page anyone
 opens after a restart does not wait for the database to hand over every observation
 (BENCHMARKS.md: start-up). Used by components/cache.py, under its in-memory caches, and by
-the worker child that stores an upload, which writes the new data's frames (save_current).
+the worker child that stores an upload, which writes the new data's frames before its commit
+(save_before_commit).
 
 A file is named by the store's data stamp (Store.data_stamp: a random token replaced on
 every upload, rollback and restore), so a change to the data can never be answered from an
@@ -49,7 +50,7 @@ def cached_frame(folder: Path | None, name: str, stamp: Callable[[], str | None]
     """``read()``'s frame, from ``folder`` when an earlier call with the same ``name`` saved
     it there under the store's present ``stamp()``; else read, and saved if the stamp is the
     same after reading as before (else an upload landed meanwhile, and which data the frame
-    holds is unsure). Saved whole, then renamed, so another server never sees half a file."""
+    holds is unsure)."""
     before = stamp() if folder is not None else None
     if not before:
         return read()
@@ -60,8 +61,14 @@ def cached_frame(folder: Path | None, name: str, stamp: Callable[[], str | None]
         except Exception as exc:  # damaged or from another version of the libraries
             log.warning("cached frame %s unreadable, reading the store: %s", path.name, exc)
     frame = read()
-    if stamp() != before:
-        return frame
+    if stamp() == before:
+        _save(folder, name, before, frame)
+    return frame
+
+
+def _save(folder: Path, name: str, stamp: str, frame: pd.DataFrame) -> None:
+    """Saved whole, then renamed, so another server never sees half a file."""
+    path = folder / f"{name}-{stamp}.arrow"
     partial = folder / f"{path.name}.{os.getpid()}.partial"
     try:
         frame.to_feather(partial)
@@ -70,7 +77,6 @@ def cached_frame(folder: Path | None, name: str, stamp: Callable[[], str | None]
     except Exception as exc:  # a full or read-only disk costs the next start its speed only
         log.warning("could not save cached frame %s: %s", path.name, exc)
         partial.unlink(missing_ok=True)
-    return frame
 
 
 def observations(store, snapshot: int | None = None) -> pd.DataFrame:
@@ -86,12 +92,19 @@ def incident_tally(store, snapshot: int | None = None) -> pd.DataFrame:
                         store.data_stamp, lambda: store.incident_tally(snapshot=snapshot))
 
 
-def save_current(store) -> None:
-    """Write the current data's frames to the cache folder, for a process that has just
-    changed the data (the worker child that stored an upload): the servers then read them
-    from disk, not from the database in their own process, where every session waits."""
-    observations(store)
-    incident_tally(store)
+def save_before_commit(store, conn) -> None:
+    """Inside the transaction that changes the data, just before its commit (the worker child
+    storing an upload): write the new data's frames under the stamp that transaction gives
+    it, so they are on disk the moment the data is visible and no server reads them from
+    the database in its own process, where every session waits. Should the commit then
+    fail, the files name a stamp no store will ever have."""
+    folder = cache_dir()
+    if folder is None:
+        return
+    stamp = store.data_stamp(conn=conn)
+    _save(folder, "observations-current", stamp,
+          store.observations(with_sample_flag=True, conn=conn))
+    _save(folder, "incident-tally-current", stamp, store.incident_tally(conn=conn))
 
 
 def _prune(folder: Path, name: str) -> None:

@@ -178,9 +178,16 @@ def commit_batch(url: str, parsed_files: list[ParsedFile], user: str, is_sample:
     """In a worker child: Store.commit of a checked batch, committed only if ``confirm()``
     (see workers.Worker.run) says the parent is still there. StoreBusy and StoreFull are
     returned, not raised, so the parent can raise them as themselves (a worker turns a
-    raised exception into text). With ``save_frames``, the new data's frames are then
-    written to the frame cache for the servers (frame_cache.save_current)."""
+    raised exception into text). With ``save_frames``, the new data's frames are written
+    to the frame cache for the servers inside the transaction, before it commits
+    (frame_cache.save_before_commit)."""
     store = Store(url)
+
+    def save(conn) -> None:
+        try:
+            frame_cache.save_before_commit(store, conn)
+        except Exception:  # the batch is still stored; the servers will read the store
+            log.exception("could not save the new data's frames")
 
     def hold(_connection) -> None:  # called just before the transaction's COMMIT
         if not confirm():
@@ -188,13 +195,9 @@ def commit_batch(url: str, parsed_files: list[ParsedFile], user: str, is_sample:
 
     sa.event.listen(store.engine, "commit", hold)
     try:
-        ids = store.commit(parsed_files, user, is_sample=is_sample, previews=previews)
+        ids = store.commit(parsed_files, user, is_sample=is_sample, previews=previews,
+                           before_commit=save if save_frames else None)
         sa.event.remove(store.engine, "commit", hold)
-        if save_frames:
-            try:
-                frame_cache.save_current(store)
-            except Exception:  # the batch is stored; the servers will read the store instead
-                log.exception("could not save the new data's frames")
         return ids
     except (StoreBusy, StoreFull) as fault:
         return fault

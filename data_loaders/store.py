@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -284,13 +285,15 @@ class Store:
         """A number that changes whenever any upload is stored, rolled back or restored."""
         return self._version()
 
-    def data_stamp(self) -> str | None:
+    def data_stamp(self, conn=None) -> str | None:
         """A random token replaced whenever the data version changes: unlike the version, it
         is never the same in two stores, nor after a database restored from a backup changes
         again, so a cache kept outside this process (frame_cache.py) can be keyed on it."""
+        query = sa.select(meta.c.value).where(meta.c.key == "data_stamp")
+        if conn is not None:
+            return conn.execute(query).scalar()
         with self.engine.connect() as connection:
-            return connection.execute(
-                sa.select(meta.c.value).where(meta.c.key == "data_stamp")).scalar()
+            return connection.execute(query).scalar()
 
     def _ensure_stamp(self) -> None:
         """Give a store made before stamps existed its first one (a second server starting
@@ -378,7 +381,7 @@ class Store:
             query = query.where(incidents.c.district_code == district_code)
         return self._read(query, conn)
 
-    def incident_tally(self, snapshot: int | None = None) -> pd.DataFrame:
+    def incident_tally(self, snapshot: int | None = None, conn=None) -> pd.DataFrame:
         """The current incidents (as ``incidents``) counted by month, crime type, district
         and map point: INCIDENT_TALLY_KEYS and incidents, rows with no district or location
         kept (NULL keys). Counted by the database: the map needs only the counts, and
@@ -387,9 +390,11 @@ class Store:
         keys = [incidents.c[c] for c in INCIDENT_TALLY_KEYS]
         query = _current_incidents(sa.select(*keys, sa.func.count().label("incidents")),
                                    snapshot).group_by(*keys)
-        return self._read_in_chunks(query, dtype={
-            "month": "str", "crime_type": "str", "district_code": "str",
-            "longitude": "float64", "latitude": "float64", "incidents": "int64"})
+        dtype = {"month": "str", "crime_type": "str", "district_code": "str",
+                 "longitude": "float64", "latitude": "float64", "incidents": "int64"}
+        if conn is not None:
+            return pd.read_sql(query, conn, dtype=dtype)
+        return self._read_in_chunks(query, dtype=dtype)
 
     def reference(self, name: str, conn=None, snapshot: int | None = None) -> pd.DataFrame:
         """Current rows (or as at ``snapshot``) of a reference table: areas, population or
@@ -471,7 +476,8 @@ class Store:
     # -- writing ------------------------------------------------------------------------
 
     def commit(self, parsed_files: list[ParsedFile], user: str, *, is_sample: bool = False,
-               previews: list[Preview | None] | None = None) -> list[int]:
+               previews: list[Preview | None] | None = None,
+               before_commit: Callable | None = None) -> list[int]:
         """Store a batch of clean files in one transaction; returns their upload ids.
 
         ``previews`` (one per file, or None) are the comparisons the officer saw; each is
@@ -479,7 +485,8 @@ class Store:
         touches its indicators, periods or months, so a batch is not compared twice.
         Files whose bytes match a stored upload add nothing and get no id. Raises ValueError
         when a file still has errors or unanswered questions, StoreBusy when the database is
-        locked, StoreFull when its disk is full.
+        locked, StoreFull when its disk is full. ``before_commit(conn)`` is called with the
+        transaction's connection once everything is written, when anything was.
         """
         for parsed in parsed_files:
             if not parsed.ok:
@@ -504,6 +511,8 @@ class Store:
                     preview = self.preview(parsed, conn=conn)
                 touched |= keys
                 ids.append(self._store_one(conn, parsed, preview, user, is_sample))
+            if before_commit is not None:
+                before_commit(conn)
         return ids
 
     @contextlib.contextmanager

@@ -13,6 +13,7 @@ import sys
 import threading
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from conftest import ROOT
@@ -214,11 +215,42 @@ def test_the_child_that_stored_a_batch_saves_the_new_data_for_the_servers(
     stamp = store.data_stamp()
     assert sorted(p.name for p in folder.glob("*.arrow")) == [
         f"incident-tally-current-{stamp}.arrow", f"observations-current-{stamp}.arrow"]
+    read_from_store = store.observations(with_sample_flag=True)
     monkeypatch.setattr(Store, "observations", not_here)  # a server now reads the file
     monkeypatch.setattr(Store, "incident_tally", not_here)
     saved = frame_cache.observations(store)
     assert sorted(saved["value"]) == [1.5, 2.5] and saved["is_sample"].dtype == bool
+    pd.testing.assert_frame_equal(saved, read_from_store)  # as a server would read it
     assert frame_cache.incident_tally(store).empty  # no police.uk rows in this store
+
+
+def test_the_new_data_s_frames_are_on_disk_before_the_data_is_visible(
+        store, police, monkeypatch, tmp_path):
+    """The child writes them inside the transaction, before its commit: a page rerun the
+    moment the new data is visible finds them (it read the store itself before)."""
+    folder = tmp_path / "frames"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv(frame_cache.CACHE_ENV, str(folder))
+    checked = check_files([("january.csv", police)], store)
+    seen = {}
+
+    def at_commit(conn):  # runs in this process: the commit is done in-process below
+        seen["files"] = sorted(p.name for p in folder.glob("*.arrow"))
+        seen["stamp"] = store.data_stamp(conn=conn)
+        seen["visible"] = store.data_stamp()  # other connections still see the old data
+
+    before = store.data_stamp()
+    ids = store.commit([c.parsed for c in checked], "Ann Officer",
+                       before_commit=lambda conn: (frame_cache.save_before_commit(store, conn),
+                                                   at_commit(conn)))
+    assert ids and seen["visible"] == before != seen["stamp"] == store.data_stamp()
+    assert seen["files"] == [f"incident-tally-current-{seen['stamp']}.arrow",
+                             f"observations-current-{seen['stamp']}.arrow"]
+    with monkeypatch.context() as reading_files:
+        reading_files.setattr(Store, "incident_tally", not_here)
+        tally = frame_cache.incident_tally(store)  # from the file, as the servers read it
+    pd.testing.assert_frame_equal(tally, store.incident_tally())
+    assert tally["incidents"].sum() == len(store.incidents())
 
 
 @pytest.mark.parametrize("limit, said", [
