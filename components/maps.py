@@ -3,11 +3,13 @@ incidents as hexagons, in a pydeck Deck with no basemap, so the map needs no int
 returns a Deck or plain data and puts nothing on screen."""
 from __future__ import annotations
 
+import functools
 import json
 
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings import deck as pydeck_deck
 from pydeck.bindings.json_tools import default_serialize
 
 # A colour-blind-safe sequential ramp (ColorBrewer YlGnBu, 5 classes), light to dark.
@@ -92,6 +94,14 @@ def view_of(rings: pd.DataFrame) -> pdk.ViewState:
     zoom = float(np.clip(np.log2(360 / span) - 0.4, 7, 14))
     return pdk.ViewState(longitude=float((west + east) / 2), latitude=float((south + north) / 2),
                          zoom=zoom)
+
+
+# pydeck asks whether its Jupyter widget can be imported twice for every Deck it builds. With
+# no ipywidgets here the import fails, is not remembered, and is tried again, each time under
+# the interpreter's import lock: with twenty sessions' maps being built at once, threads
+# queued on that lock for seconds after an upload landed. The answer cannot change while the
+# server runs, so it is asked once.
+pydeck_deck.has_jupyter_extra = functools.cache(pydeck_deck.has_jupyter_extra)
 
 
 class CompactDeck(pdk.Deck):

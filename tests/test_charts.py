@@ -171,3 +171,25 @@ def test_a_frozen_map_answers_with_the_json_it_had_and_keeps_no_rows():
     assert frozen.to_json() == deck().to_json()
     assert all(layer.data is None for layer in frozen.layers)
     assert "_written" not in json.loads(frozen.to_json())
+
+
+def test_building_a_map_does_not_try_to_import_the_jupyter_widget_every_time(monkeypatch):
+    """pydeck asks whether its Jupyter widget imports on every Deck; without ipywidgets that
+    failed import was tried again twice a map, under the interpreter's import lock, where
+    every session's thread queued (components/maps.py asks once)."""
+    import builtins
+
+    outlines = pd.DataFrame({"path": [[[-1.2, 52.6], [-1.1, 52.7]]]})
+    area_map(pd.DataFrame(columns=["polygon", "fill"]), outlines, None, pdk.ViewState())
+    tried = []
+    real_import = builtins.__import__
+
+    def watching(name, *args, **kwargs):
+        if "widget" in name:
+            tried.append(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", watching)
+    for _ in range(3):
+        area_map(pd.DataFrame(columns=["polygon", "fill"]), outlines, None, pdk.ViewState())
+    assert tried == []
