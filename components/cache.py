@@ -188,19 +188,26 @@ def load_scorecard(version: DataKey, area_code: str, kind: str, end: str | None)
                              load_definition_changes(version), assessed)
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
 def load_assessments(version: DataKey, theme: str, area_code: str, kind: str,
                      end: str | None) -> dict:
     """compute_assessment for each headline indicator of a theme, by indicator id. Held once
     and shared, not unpickled on every rerun as st.cache_data would (the tiles read it on
-    every filter change): read-only."""
-    observations = load_observation_index(version)
-    changes = load_definition_changes(version)
-    populations = _populations(version)
-    return {r["id"]: compute_assessment(observations, r, area_code, kind, _date(end),
-                                        populations, changes, geo.COUNTY_CODE)
-            for r in load_catalogue_records()
-            if r["theme"] == theme and not r["parent"] and r["panel"] == "headline"}
+    every filter change): read-only. Kept across new data for other indicators."""
+    ids = tuple(r["id"] for r in load_catalogue_records()
+                if r["theme"] == theme and not r["parent"] and r["panel"] == "headline")
+    return _assessments(data_read(version, ids, ["population"], ids), ids, area_code, kind,
+                        end, version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _assessments(reads: tuple, ids: tuple[str, ...], area_code: str, kind: str,
+                 end: str | None, _version: DataKey) -> dict:
+    observations = load_observation_index(_version)
+    changes = load_definition_changes(_version)
+    populations = _populations(_version)
+    records = catalogue_by_id()
+    return {i: compute_assessment(observations, records[i], area_code, kind, _date(end),
+                                  populations, changes, geo.COUNTY_CODE) for i in ids}
 
 
 def _date(text: str | None):
@@ -259,14 +266,54 @@ def load_quarter_table(version: DataKey, record: dict, fy_year: int,
 # Streamlit's writing of the elements. Held, not copied (st.cache_data would unpickle the
 # frames on every hit): nothing may change a view it is handed.
 
-def load_view(build: Callable, *args):
-    """``build(*args)``, computed once per distinct ``args`` and audience (see
+def load_view(build: Callable, version: DataKey, *args, reads: tuple | None = None):
+    """``build(version, *args)``, computed once per distinct arguments and audience (see
     small_numbers.audience) and shared between reruns and sessions: read-only. ``args`` are
     plain values (str, numbers, dates, None, and tuples, lists and dicts of them), told apart
-    by their repr: hashing a catalogue record the Streamlit way took longer than the view."""
+    by their repr: hashing a catalogue record the Streamlit way took longer than the view.
+
+    ``reads``: data_read's key for the parts of the data the view reads. Given, it stands in
+    for the data version, so the view is kept across new data that leaves those parts as
+    they were (after an upload of one theme's figures, the other themes' pages are not
+    worked out again). It must name everything ``build`` reads from the data."""
     from .small_numbers import audience  # small_numbers -> access -> this module
 
-    return _view(f"{build.__module__}.{build.__qualname__}{args!r}", audience(), build, args)
+    data = version if reads is None else reads
+    return _view(f"{build.__module__}.{build.__qualname__}{(data, *args)!r}", audience(), build,
+                 (version, *args))
+
+
+def data_read(version: DataKey, indicator_ids=(), references=(), definitions=(),
+              tally: bool = False) -> tuple:
+    """The parts of a data version a view reads, as a key (for load_view and the caches
+    below): the snapshot shown, each indicator's rows (ObservationIndex.fingerprint), the
+    reference tables named, the recorded definition changes of ``definitions`` (indicator
+    ids) and, with ``tally``, the police.uk incident tally. Equal for two data versions
+    when those parts are."""
+    index = load_observation_index(version)
+    key = [version[1], *(index.fingerprint(i) for i in indicator_ids),
+           *(_reference_fingerprint(name, version) for name in references)]
+    if definitions:
+        changes = load_definition_changes(version)
+        key.append(repr(changes[changes["indicator_id"].isin(list(definitions))]
+                        .to_dict("records")))
+    if tally:
+        key.append(_tally_fingerprint(version))
+    return tuple(key)
+
+
+def _frame_fingerprint(frame: pd.DataFrame) -> tuple[int, int]:
+    return len(frame), int(pd.util.hash_pandas_object(frame, index=False).sum())
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _reference_fingerprint(name: str, version: DataKey) -> tuple[int, int]:
+    return _frame_fingerprint(_reference(name, version))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _tally_fingerprint(version: DataKey) -> tuple[int, int]:
+    return _frame_fingerprint(load_incident_tally(version))
 
 
 # A theme page asks for about a dozen views, most of them per area: the load benchmark's five

@@ -15,7 +15,8 @@ from metrics.intervals import compare_with_benchmark
 from metrics.windows import Window, is_additive
 
 from .access import hides_small_numbers
-from .cache import (DataKey, frozen_spec, frozen_table, load_area_comparison, load_fy_pairs,
+from .cache import (DataKey, data_read, frozen_spec, frozen_table, load_area_comparison,
+                    load_fy_pairs,
                     load_quarter_table, load_reference, load_view)
 from .charts import area_bar_spec
 from .downloads import render_downloads
@@ -30,7 +31,7 @@ def render_comparison(version: DataKey, record: dict, window: Window | None,
         return
     selected = filters.area_code if filters.is_district else None
     view = load_view(comparison_view, version, record, window.kind, window.end.isoformat(),
-                     selected)
+                     selected, reads=comparison_reads(version, record))
     st.subheader(f"Districts compared: {record['title']}, {window.label()}")
     if view is None:
         st.info("No district figures for this period.")
@@ -56,13 +57,18 @@ def comparison_view(version: DataKey, record: dict, kind: str, end: str,
                     selected: str | None) -> dict | None:
     """The districts' bar chart spec (``selected`` district marked) and district_comparison's
     table; None when no district has a figure. Only the chart differs between districts."""
-    districts = load_view(district_comparison, version, record, kind, end)
+    districts = load_view(district_comparison, version, record, kind, end,
+                          reads=comparison_reads(version, record))
     if districts is None:
         return None
     spec = area_bar_spec(districts["bars"], geo.area_name(selected) if selected else None,
                          districts["lines"], districts["unit_title"],
                          f"{record['title']} by district")
     return {**districts, "spec": frozen_spec(spec)}
+
+
+def comparison_reads(version: DataKey, record: dict) -> tuple:
+    return data_read(version, [record["id"]], ["population"])
 
 
 def district_comparison(version: DataKey, record: dict, kind: str, end: str) -> dict | None:
@@ -134,7 +140,8 @@ def render_quarter_table(version: DataKey, record: dict) -> None:
     st.subheader(f"{record['title']}: districts by quarter")
     fy = st.selectbox("Financial year", years, format_func=lambda y: f"{fy_label(y)} against "
                       f"{fy_label(y - 1)}", key="table_year")
-    view = load_view(quarter_table_view, version, record, fy)
+    view = load_view(quarter_table_view, version, record, fy,
+                     reads=data_read(version, [record["id"]]))
     if view is None:
         st.info("No quarters held for this year.")
         return

@@ -13,7 +13,7 @@ from metrics.summary import compute_summary, compute_summary_or_fallback
 from metrics.windows import is_additive
 
 from .access import suppression_threshold
-from .cache import DataKey, load_observation_index, load_reference, load_view
+from .cache import DataKey, data_read, load_observation_index, load_reference, load_view
 from .filters import Filters
 from .judgement_text import benchmark_text, rag_text, status_text, variation_text
 from .small_numbers import is_small
@@ -60,7 +60,7 @@ def render_statement(version: DataKey, record: dict, filters: Filters) -> None:
     """The statement for the area, or for the county where the figure is county-wide."""
     st.subheader("Position statement")
     st.markdown(load_view(statement_text, version, record, filters.area_code, filters.kind,
-                          filters.end))
+                          filters.end, reads=data_read(version, [record["id"]], ["population"])))
 
 
 def statement_text(version: DataKey, record: dict, area_code: str, kind: str,

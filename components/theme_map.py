@@ -18,7 +18,7 @@ from metrics.series import indicator_series, indicators_held
 from metrics.windows import Window, is_additive
 
 from .access import hides_small_numbers
-from .cache import (DataKey, frozen_table, load_boundary_rings, load_incident_tally,
+from .cache import (DataKey, data_read, frozen_table, load_boundary_rings, load_incident_tally,
                     load_observation_index, load_reference, load_unplaced_incidents, load_view)
 from .charts import trend_spec
 from .downloads import render_downloads
@@ -51,7 +51,7 @@ def render_map(version: DataKey, observations, record: dict, window: Window | No
     # A district map is the same whichever district is chosen (only its incidents differ).
     district = filters.area_code if filters.is_district and level == "beat" else None
     key = (version, record, window.kind, window.end.isoformat(), level)
-    view = load_view(map_view, *key, district)
+    view = load_view(map_view, *key, district, reads=map_reads(version, record, False))
     if view is None:
         return
     if view["no_map"]:
@@ -69,7 +69,8 @@ def render_map(version: DataKey, observations, record: dict, window: Window | No
         key="show_incidents")
     chart, table = st.columns([3, 2])
     points_in = filters.area_code if filters.is_district and incidents else None
-    chart.pydeck_chart(load_view(map_deck, *key, district, incidents, points_in), height=520,
+    chart.pydeck_chart(load_view(map_deck, *key, district, incidents, points_in,
+                                 reads=map_reads(version, record, incidents)), height=520,
                        alt=f"Map of {record['title']} by {level}")
     with table:
         st.dataframe(view["table"], hide_index=True, width="stretch", height=440)
@@ -77,6 +78,14 @@ def render_map(version: DataKey, observations, record: dict, window: Window | No
         render_downloads(view["download"], f"{record['id']}_map_{level}s")
     if filters.beat_code:
         render_beat_trend(observations, record, filters, window)
+
+
+def map_reads(version: DataKey, record: dict, incidents: bool) -> tuple:
+    """What map_view (and map_deck, with ``incidents``) read of the data: the indicator, the
+    areas, their boundaries and population, and the police.uk incidents where they are
+    counted or drawn."""
+    return data_read(version, [record["id"]], ["population", "areas", "boundaries"],
+                     tally=incidents or record["origin"] == "police_uk")
 
 
 def map_view(version: DataKey, record: dict, kind: str, end: str, level: str,
@@ -130,7 +139,8 @@ def map_deck(version: DataKey, record: dict, kind: str, end: str, level: str,
              district: str | None, incidents: bool, points_in: str | None):
     """map_view's map as a deck, with the window's police.uk incidents as hexagons when
     ``incidents`` (those in district ``points_in``, else all); its JSON written once."""
-    view = load_view(map_view, version, record, kind, end, level, district)
+    view = load_view(map_view, version, record, kind, end, level, district,
+                     reads=map_reads(version, record, False))
     points = None
     if incidents:
         months = tuple(m.strftime("%Y-%m") for m in

@@ -10,7 +10,7 @@ from metrics.services import SERVICE_PARENTS
 from metrics.windows import Window
 
 from .access import hides_small_numbers
-from .cache import DataKey, frozen_table, load_service_tables, load_view
+from .cache import DataKey, data_read, frozen_table, load_service_tables, load_view
 from .downloads import render_downloads
 from .small_numbers import column_sums, is_small, protect_counts
 
@@ -22,7 +22,8 @@ def render_services(version: DataKey, services: list[dict], window: Window | Non
         return
     quarter = Window("quarter", window.end)
     st.subheader(f"Domestic abuse services, {quarter.label()}")
-    view = load_view(services_view, version, services, window.end.isoformat())
+    view = load_view(services_view, version, services, window.end.isoformat(),
+                     reads=data_read(version, [r["id"] for r in services]))
     areas, download = view["areas"]
     st.dataframe(areas, hide_index=True, width="stretch", column_config=view["column_config"])
     render_downloads(download, "domestic_abuse_services")

@@ -16,7 +16,7 @@ from metrics.spc import classify_signal
 from metrics.windows import is_additive
 
 from .access import suppression_threshold
-from .cache import (DataKey, frozen_spec, frozen_table, load_area_trend,
+from .cache import (DataKey, data_read, frozen_spec, frozen_table, load_area_trend,
                     load_definition_changes, load_observation_index, load_reference, load_view)
 from .charts import spc_spec, trend_spec
 from .downloads import render_downloads
@@ -28,7 +28,8 @@ from .small_numbers import is_small
 def render_trend(version: DataKey, record: dict, filters: Filters) -> None:
     codes = tuple(dict.fromkeys([filters.area_code, geo.COUNTY_CODE, geo.BOARD_CODE,
                                  geo.REGION_CODE]))
-    view = load_view(trend_view, version, record, codes)
+    view = load_view(trend_view, version, record, codes,
+                     reads=data_read(version, [record["id"]], ["population"]))
     st.subheader(f"Trend: {record['title']}")
     if view is None:
         st.info("No figures over time for this indicator and area.")
@@ -82,7 +83,8 @@ def render_spc(version: DataKey, observations, record: dict, filters: Filters) -
     area = filters.area_code
     if indicator_series(observations, record["id"], area, record["frequency"]).empty:
         area = geo.COUNTY_CODE
-    view = load_view(spc_view, version, record, area)
+    view = load_view(spc_view, version, record, area,
+                     reads=data_read(version, [record["id"]], definitions=[record["id"]]))
     st.subheader(f"Is it changing? {record['title']}, {geo.area_name(area)}")
     st.caption(f"Statistical process control: {variation_text(view['variation'])}. Dashed "
                "lines are the process limits (mean ± 2.66 × mean moving range); a point is "

@@ -2,6 +2,8 @@
 computed independently here from the store."""
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import pytest
 import streamlit as st
@@ -9,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
 from data_loaders import geography as geo
-from data_loaders.ingest import ingest_paths
+from data_loaders.ingest import check_files, ingest_paths, store_checked
+from data_loaders.periods import period_label
 from data_loaders.store import Store
 
 pytestmark = pytest.mark.app
@@ -203,6 +206,48 @@ def test_quarters_not_held_yet_are_left_out_of_the_district_table_and_named(app)
     assert "2022/23 Q4" in table.columns  # the earlier year is whole
     assert table[[c for c in table.columns if c[:4].isdigit()]].notna().all().all()
     assert any(c.value.startswith("Not held yet: 2023/24 Q4.") for c in app.caption)
+
+
+def test_an_upload_redraws_what_it_changes_and_keeps_every_other_view(app, seeded_store_copy,
+                                                                       monkeypatch):
+    """Views are keyed on the data they read, not on the data version: after new hate crime
+    figures are stored, the hate crime page shows them at once and the crime page's trend is
+    not worked out again (after a police.uk upload, half of what every page worked out for
+    the new data was the same as before)."""
+    from components import theme_trends
+
+    built = []
+    real_trend_view = theme_trends.trend_view
+
+    @functools.wraps(real_trend_view)
+    def counted(version, record, codes):
+        built.append(record["id"])
+        return real_trend_view(version, record, codes)
+
+    monkeypatch.setattr(theme_trends, "trend_view", counted)
+    store = Store(f"sqlite:///{seeded_store_copy}")
+    obs = store.observations(["hate_crimes"], ["district"])
+    latest = obs[obs.area_code == MELTON].sort_values("period_start").iloc[-1]
+    crime, hate = app, AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    hate.run()
+    for at, page in ((crime, "pages/crime.py"), (hate, "pages/hate_crime.py")):
+        at.switch_page(page).run()
+        at.selectbox(key="area").set_value(MELTON).run()
+    assert tile(hate, "Hate crimes") == f"{latest.value:.2f} per 1,000" != "9.99 per 1,000"
+    crime_trends = [i for i in built if not i.startswith("hate")]
+    assert crime_trends and "hate_crimes" in built
+
+    revised = (f"District,Period,Measure,Value\nMelton,"
+               f"{period_label(latest.period_start, 'quarter')},Hate crimes,9.99\n")
+    stored = store_checked(check_files([("hate.csv", revised.encode())], store), store,
+                           "Ann Officer")
+    assert stored and store.data_version() > 0
+    built.clear()
+    hate.run()
+    assert tile(hate, "Hate crimes") == "9.99 per 1,000"
+    assert built == ["hate_crimes"]  # its trend again, with the new figure
+    crime.run()
+    assert not crime.exception and built == ["hate_crimes"]  # the crime trend was kept
 
 
 def test_data_page_ledger_lists_every_upload(app, seeded_store_copy):

@@ -94,6 +94,25 @@ def test_the_index_answers_what_is_held_as_a_scan_does(observations, index):
         assert fy_pairs(index, {"id": indicator}) == fy_pairs(observations, {"id": indicator})
 
 
+def test_an_indicators_fingerprint_changes_with_its_own_rows_only(observations, index):
+    """Views are kept across new data on these (cache.data_read): one changed figure, one
+    more row or one row less must change that indicator's, and no other indicator's."""
+    ids = sorted(index.held)
+    first, other = ids[0], ids[1]
+    rows = observations.index[observations["indicator_id"] == first]
+    revised = observations.copy()
+    revised.loc[rows[0], "value"] = revised.loc[rows[0], "value"] + 1
+    for changed in (revised, observations.drop(index=rows[-1]),
+                    pd.concat([observations, observations.loc[[rows[0]]].assign(
+                        period_start="2099-01-01")])):
+        again = ObservationIndex(changed)
+        assert again.fingerprint(first) != index.fingerprint(first)
+        assert again.fingerprint(other) == index.fingerprint(other)
+    shuffled = ObservationIndex(observations.sample(frac=1, random_state=1))
+    assert [shuffled.fingerprint(i) for i in ids] == [index.fingerprint(i) for i in ids]
+    assert index.fingerprint("not_an_indicator") == (0, 0)
+
+
 def test_window_values_for_many_areas_are_each_areas_window_value(observations):
     cases = observations[["indicator_id", "granularity"]].drop_duplicates()
     checked = 0
