@@ -291,7 +291,22 @@ def data_read(version: DataKey, indicator_ids=(), references=(), definitions=(),
     below): the snapshot shown, each indicator's rows (ObservationIndex.fingerprint), the
     reference tables named, the recorded definition changes of ``definitions`` (indicator
     ids) and, with ``tally``, the police.uk incident tally. Equal for two data versions
-    when those parts are."""
+    when those parts are. Worked out once per data version and parts asked for: a page asks
+    on every rerun, for each of its sections."""
+    asked = _reads_asked(version)
+    what = (tuple(indicator_ids), tuple(references), tuple(definitions), tally)
+    if what not in asked:
+        asked[what] = _data_read(version, *what)
+    return asked[what]
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _reads_asked(version: DataKey) -> dict:
+    return {}
+
+
+def _data_read(version: DataKey, indicator_ids: tuple, references: tuple, definitions: tuple,
+               tally: bool) -> tuple:
     index = load_observation_index(version)
     key = [version[1], *(index.fingerprint(i) for i in indicator_ids),
            *(_reference_fingerprint(name, version) for name in references)]
