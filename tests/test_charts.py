@@ -193,3 +193,13 @@ def test_building_a_map_does_not_try_to_import_the_jupyter_widget_every_time(mon
     for _ in range(3):
         area_map(pd.DataFrame(columns=["polygon", "fill"]), outlines, None, pdk.ViewState())
     assert tried == []
+
+
+def test_the_specs_name_the_schema_of_the_installed_altair():
+    """charts.py writes the schema URL itself, so the pages need not import Altair."""
+    import altair as alt
+
+    from components.charts import SCHEMA_URL
+
+    assert SCHEMA_URL == alt.SCHEMA_URL
+    assert trend_spec(trend_frame(), NAMES, "Rate", "Hate crimes")["$schema"] == alt.SCHEMA_URL
