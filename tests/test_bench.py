@@ -75,3 +75,12 @@ def test_sessions_spread_evenly_over_the_servers_and_every_page_is_visited():
     assert [url for url, _ in spread].count("one") == 10
     assert {page for _, page in spread} == set(PAGES)
     assert assign(["only"], 20) == [("only", page) for _, page in spread]
+
+
+def test_a_load_row_reports_the_middle_run_and_every_runs_figure():
+    from bench.__main__ import median_run
+
+    runs = [{"p95": 0.9, "n": 1}, {"p95": 0.3, "n": 2}, {"p95": 1.4, "n": 3}]
+    assert median_run(runs, "p95") == {"p95": 0.9, "n": 1, "p95_runs": [0.9, 0.3, 1.4]}
+    # A run with no figure (an upload that did not finish) is never the middle one.
+    assert median_run([{"p95": None}, {"p95": 2.0}], "p95")["p95"] == 2.0
