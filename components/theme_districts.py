@@ -16,8 +16,7 @@ from metrics.windows import Window, is_additive
 
 from .access import hides_small_numbers
 from .cache import (DataKey, data_read, frozen_spec, frozen_table, load_area_comparison,
-                    load_fy_pairs,
-                    load_quarter_table, load_reference, load_view)
+                    load_fy_pairs, load_quarter_table, load_reference, load_view)
 from .charts import area_bar_spec
 from .downloads import render_downloads
 from .filters import Filters

@@ -113,6 +113,34 @@ def test_an_indicators_fingerprint_changes_with_its_own_rows_only(observations, 
     assert index.fingerprint("not_an_indicator") == (0, 0)
 
 
+def test_sessions_asking_for_fingerprints_at_once_hash_the_rows_once(observations,
+                                                                     monkeypatch):
+    """Twenty sessions' first pages each hashing every row at once doubled the server's
+    memory with five years of data."""
+    import threading
+    import time
+
+    from metrics import series
+
+    calls = []
+    real_hash = pd.util.hash_pandas_object
+
+    def slow_hash(*args, **kwargs):
+        calls.append(1)
+        time.sleep(0.05)  # long enough for every thread to arrive while it runs
+        return real_hash(*args, **kwargs)
+
+    monkeypatch.setattr(series.pd.util, "hash_pandas_object", slow_hash)
+    index = ObservationIndex(observations)
+    asked = [threading.Thread(target=index.fingerprint, args=("hate_crimes",))
+             for _ in range(8)]
+    for thread in asked:
+        thread.start()
+    for thread in asked:
+        thread.join()
+    assert len(calls) == 1 and index.fingerprint("hate_crimes")[0] > 0
+
+
 def test_window_values_for_many_areas_are_each_areas_window_value(observations):
     cases = observations[["indicator_id", "granularity"]].drop_duplicates()
     checked = 0
