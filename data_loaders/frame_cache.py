@@ -13,6 +13,7 @@ this user, or any failure to read or write, means the store is read as if there 
 cache (and a damaged file is replaced)."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
@@ -97,14 +98,25 @@ def save_before_commit(store, conn) -> None:
     storing an upload): write the new data's frames under the stamp that transaction gives
     it, so they are on disk the moment the data is visible and no server reads them from
     the database in its own process, where every session waits. Should the commit then
-    fail, the files name a stamp no store will ever have."""
+    fail, the files name a stamp no store will ever have. Never fails the transaction: a
+    failure is logged, and the servers read the store as before."""
     folder = cache_dir()
     if folder is None:
         return
-    stamp = store.data_stamp(conn=conn)
-    _save(folder, "observations-current", stamp,
-          store.observations(with_sample_flag=True, conn=conn))
-    _save(folder, "incident-tally-current", stamp, store.incident_tally(conn=conn))
+    # A failed query aborts a PostgreSQL transaction, whose COMMIT would then roll the
+    # batch back: a savepoint keeps the failure to these reads. (SQLite's transaction
+    # survives a failed read, and pysqlite's savepoints are unreliable.)
+    guard = contextlib.nullcontext() if conn.dialect.name == "sqlite" else conn.begin_nested()
+    try:
+        with guard:
+            stamp = store.data_stamp(conn=conn)
+            observations = store.observations(with_sample_flag=True, conn=conn)
+            tally = store.incident_tally(conn=conn)
+    except Exception:
+        log.exception("could not save the new data's frames; the servers will read the store")
+        return
+    _save(folder, "observations-current", stamp, observations)
+    _save(folder, "incident-tally-current", stamp, tally)
 
 
 def _prune(folder: Path, name: str) -> None:

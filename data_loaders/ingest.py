@@ -184,10 +184,7 @@ def commit_batch(url: str, parsed_files: list[ParsedFile], user: str, is_sample:
     store = Store(url)
 
     def save(conn) -> None:
-        try:
-            frame_cache.save_before_commit(store, conn)
-        except Exception:  # the batch is still stored; the servers will read the store
-            log.exception("could not save the new data's frames")
+        frame_cache.save_before_commit(store, conn)
 
     def hold(_connection) -> None:  # called just before the transaction's COMMIT
         if not confirm():

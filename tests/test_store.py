@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
+from data_loaders import frame_cache
 from data_loaders.model import OBSERVATION_COLUMNS, ParsedFile
 from data_loaders.store import Store, metadata
 
@@ -240,3 +242,25 @@ def test_the_admin_value_in_force_is_the_last_change_and_a_withdrawal_is_none(st
         "small_number_threshold", "value"] == row["value"]  # the same answer as the full read
     store.record_admin_change("setting", "small_number_threshold", "", "ada")
     assert store.admin_value("setting", "small_number_threshold") is None
+
+
+def test_a_failure_saving_the_new_data_s_frames_still_stores_the_batch(store, monkeypatch,
+                                                                      tmp_path, caplog):
+    """The storing child reads the new data's frames inside the batch's transaction
+    (frame_cache.save_before_commit). A query failing there must not take the batch with
+    it: PostgreSQL would roll it back at the commit while the officer read "stored"."""
+    folder = tmp_path / "frames"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv(frame_cache.CACHE_ENV, str(folder))
+
+    def broken_tally(self, snapshot=None, conn=None):
+        conn.execute(sa.text("SELECT * FROM no_such_table"))
+
+    monkeypatch.setattr(Store, "incident_tally", broken_tally)
+    [upload_id] = store.commit(
+        [parsed("a.xlsx", {BLABY_Q1: 1.0})], "officer1",
+        before_commit=lambda conn: frame_cache.save_before_commit(store, conn))
+    assert current(store) == {BLABY_Q1: 1.0}
+    assert store.uploads()["upload_id"].tolist() == [upload_id]
+    assert "could not save the new data's frames" in caplog.text
+    assert not list(folder.glob("*.arrow"))
