@@ -223,6 +223,19 @@ def test_assessments_trends_and_tables_are_the_same_from_the_index(observations,
                                         geo.COUNTY_CODE, changes),
                       compute_scorecard(observations, catalogue, area, kind, populations,
                                         None, geo.COUNTY_CODE, changes))
+    # The overview's scorecard is made of the theme pages' tiles (cache.load_scorecard):
+    # the same rows, and the tiles it was given are left as they were.
+    for area in (geo.BOARD_CODE, "E07000133"):
+        tiles = {r["id"]: compute_assessment(index, r, area, "quarter", None, populations,
+                                             changes, geo.COUNTY_CODE)
+                 for r in catalogue.to_dict("records")
+                 if not r["parent"] and r["panel"] == "headline"}
+        statuses = {i: t["status"] for i, t in tiles.items()}
+        same_rows(compute_scorecard(index, catalogue, area, "quarter", populations, None,
+                                    geo.COUNTY_CODE, changes, tiles),
+                  compute_scorecard(index, catalogue, area, "quarter", populations, None,
+                                    geo.COUNTY_CODE, changes))
+        assert {i: t["status"] for i, t in tiles.items()} == statuses
     record = records["police_burglary"]
     codes = [*geo.DISTRICTS, geo.COUNTY_CODE, geo.BOARD_CODE]
     same_rows(compute_trend(index, record, codes, population),
