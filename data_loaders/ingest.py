@@ -5,6 +5,7 @@ child process: the server process only waits, so other sessions keep its GIL."""
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import hashlib
 import logging
@@ -183,9 +184,6 @@ def commit_batch(url: str, parsed_files: list[ParsedFile], user: str, is_sample:
     (frame_cache.save_before_commit)."""
     store = Store(url)
 
-    def save(conn) -> None:
-        frame_cache.save_before_commit(store, conn)
-
     def hold(_connection) -> None:  # called just before the transaction's COMMIT
         if not confirm():
             raise RuntimeError("the process that asked for this batch has gone; rolled back")
@@ -193,7 +191,8 @@ def commit_batch(url: str, parsed_files: list[ParsedFile], user: str, is_sample:
     sa.event.listen(store.engine, "commit", hold)
     try:
         ids = store.commit(parsed_files, user, is_sample=is_sample, previews=previews,
-                           before_commit=save if save_frames else None)
+                           before_commit=functools.partial(frame_cache.save_before_commit,
+                                                           store) if save_frames else None)
         sa.event.remove(store.engine, "commit", hold)
         return ids
     except (StoreBusy, StoreFull) as fault:
