@@ -10,6 +10,8 @@ roles and settings. The sidebar's partner preview only ever lowers what the scre
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import re
 from collections.abc import Mapping
@@ -18,11 +20,10 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from metrics.suppression import DEFAULT_THRESHOLD
 
-from .cache import get_store
+from .cache import get_store, this_run
 
 ROLES = ("viewer", "officer", "admin")  # each has every right of the roles before it
 PLURAL = {"viewer": "people on the dashboard's list", "officer": "officers",
@@ -204,7 +205,7 @@ def start_run() -> Person:
     (which asks many times per run); returns the person. app.py calls it, then the page's
     require_role: the second call in the same run reuses the first (two reads of the store
     were about 8 ms of every filter change); a page run without app.py resolves its own."""
-    run = _this_run()
+    run = this_run()
     if run is not None and st.session_state.get(RUN_KEY) is run:
         return st.session_state[PERSON_KEY]
     person = identify()
@@ -212,14 +213,6 @@ def start_run() -> Person:
     st.session_state[THRESHOLD_KEY] = threshold_setting()[0]
     st.session_state[RUN_KEY] = run
     return person
-
-
-def _this_run() -> object | None:
-    """An object new at every script run of this session (Streamlit gives the run context
-    fresh cursors each run), None outside a run. Kept in the session state, it cannot be
-    mistaken for a later run's."""
-    ctx = get_script_run_ctx(suppress_warning=True)
-    return None if ctx is None else ctx.cursors
 
 
 def current_person() -> Person:
@@ -243,7 +236,24 @@ def allowed(needed: str) -> bool:
 
 def hides_small_numbers() -> bool:
     """Small numbers are hidden unless an officer or admin looks without the preview."""
-    return not allowed("officer")
+    fixed = _drawing_for.get()
+    return fixed[0] if fixed is not None else not allowed("officer")
+
+
+# (small numbers hidden, threshold) for views worked out away from any session
+# (cache.RecentWork, for new data): the audience each was first drawn for.
+_drawing_for: contextvars.ContextVar = contextvars.ContextVar("drawing_for", default=None)
+
+
+@contextlib.contextmanager
+def drawing_for(audience: tuple[bool, int] | None):
+    """Within it (in this thread only), hides_small_numbers and suppression_threshold answer
+    for ``audience`` (None: as they otherwise would)."""
+    token = _drawing_for.set(audience)
+    try:
+        yield
+    finally:
+        _drawing_for.reset(token)
 
 
 def recorded_name(person: Person) -> str:
@@ -269,6 +279,9 @@ def threshold_setting() -> tuple[int, str]:
 
 def suppression_threshold() -> int:
     """Counts from 1 to this minus 1 are hidden from partners (see threshold_setting)."""
+    fixed = _drawing_for.get()
+    if fixed is not None:
+        return fixed[1]
     value = st.session_state.get(THRESHOLD_KEY)
     return int(value) if value is not None else threshold_setting()[0]
 

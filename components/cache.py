@@ -1,15 +1,22 @@
 """Every Streamlit cache in the app lives here. Frames are keyed on a DataKey: the store's
-data version, so a new upload or a rollback can never leave old numbers on screen, and the
-board snapshot shown (None for the current data), so a snapshot reopens exactly as it was."""
+data version, so a new upload or a rollback is never answered with old numbers once a page
+has moved to it (version_to_show), and the board snapshot shown (None for the current
+data), so a snapshot reopens exactly as it was."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
+from typing import NamedTuple
 
 import pandas as pd
 import pyarrow as pa
 import streamlit as st
 from streamlit import dataframe_util
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from data_loaders import frame_cache, geography as geo
 from data_loaders.catalogue import THEMES, catalogue_frame
@@ -24,6 +31,8 @@ from metrics.windows import Window
 
 from .filters import quarters_held
 
+log = logging.getLogger(__name__)
+
 
 @st.cache_resource(show_spinner=False)
 def get_store() -> Store:
@@ -36,10 +45,164 @@ SNAPSHOT_KEY = "snapshot"  # the sidebar's widget: which snapshot the dashboard 
 
 
 def current_version(live: bool = False) -> DataKey:
-    """(data version, snapshot shown): read on every rerun (one small query). ``live`` pages
-    (upload, data) always work on the current data."""
-    snapshot = None if live else st.session_state.get(SNAPSHOT_KEY)
-    return get_store().data_version(), snapshot
+    """(data version, snapshot shown): the store's version is read on every rerun (one small
+    query). ``live`` pages (upload, data) always work on the newest data; a dashboard page
+    on the version version_to_show picks, the same for the whole of a run."""
+    stored = get_store().data_version()
+    if live:
+        new_data().seen(stored)
+        return stored, None
+    return version_to_show(stored), st.session_state.get(SNAPSHOT_KEY)
+
+
+SHOWN_KEY = "data_version_shown"  # (the run that chose it, the version)
+
+
+def version_to_show(stored: int) -> int:
+    """The data version a dashboard run draws. New data reaches pages as soon as this server
+    has read it (NewData): until then a page that is showing the version before goes on
+    showing it, drawn from what is already worked out, instead of every session waiting on
+    the same reading at once (after an upload, twenty sessions each stalled about a second).
+    A page opened afresh, or in a session that has just changed the data itself, gets the
+    newest at once."""
+    run = this_run()
+    chosen = st.session_state.get(SHOWN_KEY)
+    if chosen is not None and run is not None and chosen[0] is run:
+        return chosen[1]  # one version for the whole run, whoever asks
+    ready = new_data().seen(stored)
+    shown = None if chosen is None else chosen[1]
+    version = shown if shown is not None and shown == ready != stored else stored
+    st.session_state[SHOWN_KEY] = (run, version)
+    return version
+
+
+def show_newest() -> None:
+    """This session's next run shows the newest data (writes.py, after a change it made)."""
+    st.session_state.pop(SHOWN_KEY, None)
+
+
+def this_run() -> object | None:
+    """An object new at every script run of this session (Streamlit gives the run context
+    fresh cursors each run), None outside a run. Kept in the session state, it cannot be
+    mistaken for a later run's."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return None if ctx is None else ctx.cursors
+
+
+class NewData:
+    """The newest data version this server process has read, and the reading of a newer
+    one: a thread builds what every page needs first for it (the observation index, the
+    fingerprints that key the views, reference tables, the incident tally), then works out
+    again the views and tiles drawn lately (RecentWork) whose data changed, while sessions
+    go on drawing the version before from what is already held."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.ready: int | None = None
+        self.reading: threading.Thread | None = None
+
+    def seen(self, stored: int) -> int:
+        """Note the store's version; returns the newest version read (``stored`` on a fresh
+        server, whose first run reads it: there is nothing older to show)."""
+        with self._lock:
+            if self.ready is None:
+                self.ready = stored
+            elif stored != self.ready and self.reading is None:
+                self.reading = threading.Thread(target=self._read, args=(stored,),
+                                                name="reading new data", daemon=True)
+                self.reading.start()
+            return self.ready
+
+    def _read(self, stored: int) -> None:
+        try:
+            read_data_version((stored, None))
+            recent_work().redo((stored, None), REDO_SECONDS)
+        except Exception:  # the pages will meet it themselves, and say what went wrong
+            log.exception("reading data version %s ahead of the pages failed", stored)
+        finally:
+            with self._lock:
+                self.ready, self.reading = stored, None
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Until a reading under way has finished (tests; a server never waits)."""
+        reading = self.reading
+        if reading is not None:
+            reading.join(timeout)
+
+
+# At most this long reworking recent views for new data before the pages switch to it
+# anyway (and work out the rest themselves): new data waits no longer than this to be seen.
+REDO_SECONDS = 10.0
+
+
+class RecentWork:
+    """The views and tiles worked out lately on the current data (the newest LIMIT), each as
+    a call that works it out on another data version, and the audience it was drawn for."""
+
+    LIMIT = 1024  # half what _view holds
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._calls: OrderedDict = OrderedDict()
+
+    def note(self, key: tuple, function: Callable, args: tuple, audience) -> None:
+        """``function(version, *args)`` works it out on ``version``, drawn for ``audience``
+        (small_numbers.audience; None: it shows no counts)."""
+        with self._lock:
+            self._calls[key] = (function, args, audience)
+            self._calls.move_to_end(key)
+            if len(self._calls) > self.LIMIT:
+                self._calls.popitem(last=False)
+
+    def redo(self, version: DataKey, seconds: float) -> int:
+        """Work each out on ``version``, newest first, for at most ``seconds``; returns how
+        many. One that fails is left for its page (which shows the error)."""
+        from .access import drawing_for  # access -> this module
+
+        with self._lock:
+            calls = list(reversed(self._calls.values()))
+        ends = time.monotonic() + seconds
+        done = 0
+        for function, args, audience in calls:
+            if time.monotonic() > ends:
+                break
+            try:
+                with drawing_for(audience):
+                    function(version, *args)
+                done += 1
+            except Exception:
+                log.debug("reworking %s for version %s failed", function.__name__, version,
+                          exc_info=True)
+        return done
+
+
+@st.cache_resource(show_spinner=False)
+def recent_work() -> RecentWork:
+    """The server process's one RecentWork."""
+    return RecentWork()
+
+
+@st.cache_resource(show_spinner=False)
+def new_data() -> NewData:
+    """The server process's one NewData."""
+    return NewData()
+
+
+def read_data_version(version: DataKey) -> None:
+    """Build what the first page run on ``version`` would otherwise build while its session
+    waits: every cache here keyed on the data version rather than on the data read."""
+    index = load_observation_index(version)
+    index.fingerprint("")  # all indicators' at once
+    load_quarters_held(version)
+    load_definition_changes(version)
+    for name in ("areas", "population", "boundaries"):
+        _reference_fingerprint(name, version)
+    _populations(version)
+    load_boundary_rings(version)
+    _tally_fingerprint(version)
+    load_ledger(version)
+    load_snapshots(version)
+    load_actions(version)
 
 
 def ensure_sample_data() -> None:
@@ -197,8 +360,11 @@ def load_assessments(version: DataKey, theme: str, area_code: str, kind: str,
     every filter change): read-only. Kept across new data for other indicators."""
     ids = tuple(r["id"] for r in load_catalogue_records()
                 if r["theme"] == theme and not r["parent"] and r["panel"] == "headline")
-    return _assessments(data_read(version, ids, ["population"], ids), ids, area_code, kind,
-                        end, version)
+    if version[1] is None:
+        recent_work().note(("tiles", theme, area_code, kind, end), load_assessments,
+                           (theme, area_code, kind, end), None)
+    return _assessments(data_read(version, ids, ["population"], ids).key, ids, area_code,
+                        kind, end, version)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -268,26 +434,45 @@ def load_quarter_table(version: DataKey, record: dict, fy_year: int,
 # Streamlit's writing of the elements. Held, not copied (st.cache_data would unpickle the
 # frames on every hit): nothing may change a view it is handed.
 
-def load_view(build: Callable, version: DataKey, *args, reads: tuple | None = None):
+def load_view(build: Callable, version: DataKey, *args, reads: DataRead | None = None):
     """``build(version, *args)``, computed once per distinct arguments and audience (see
     small_numbers.audience) and shared between reruns and sessions: read-only. ``args`` are
     plain values (str, numbers, dates, None, and tuples, lists and dicts of them), told apart
     by their repr: hashing a catalogue record the Streamlit way took longer than the view.
 
-    ``reads``: data_read's key for the parts of the data the view reads. Given, it stands in
-    for the data version, so the view is kept across new data that leaves those parts as
-    they were (after an upload of one theme's figures, the other themes' pages are not
-    worked out again). It must name everything ``build`` reads from the data."""
+    ``reads``: data_read's answer for the parts of the data the view reads. Given, its key
+    stands in for the data version, so the view is kept across new data that leaves those
+    parts as they were (after an upload of one theme's figures, the other themes' pages are
+    not worked out again). It must name everything ``build`` reads from the data.
+
+    Each call on the current data is noted (recent_work), so that new data can be worked
+    out for it before pages are switched to it."""
     from .small_numbers import audience  # small_numbers -> access -> this module
 
-    data = version if reads is None else reads
-    return _view(f"{build.__module__}.{build.__qualname__}{(data, *args)!r}", audience(), build,
-                 (version, *args))
+    seen = audience()
+    name, told = f"{build.__module__}.{build.__qualname__}", repr(args)
+    if version[1] is None:
+        recent_work().note((name, told, seen), _redo_view,
+                           (build, None if reads is None else reads.parts, *args), seen)
+    data = version if reads is None else reads.key
+    return _view(f"{name}{data!r}{told}", seen, build, (version, *args))
+
+
+def _redo_view(version: DataKey, build: Callable, parts: tuple | None, *args) -> None:
+    """load_view of a noted call, on ``version``."""
+    load_view(build, version, *args, reads=None if parts is None else data_read(version, *parts))
+
+
+class DataRead(NamedTuple):
+    """data_read's answer: the ``parts`` of the data asked for, and ``key``, equal for two
+    data versions when those parts are."""
+    parts: tuple
+    key: tuple
 
 
 def data_read(version: DataKey, indicator_ids=(), references=(), definitions=(),
-              tally: bool = False) -> tuple:
-    """The parts of a data version a view reads, as a key (for load_view and the caches
+              tally: bool = False) -> DataRead:
+    """The parts of a data version a view reads, and their key (for load_view and the caches
     below): the snapshot shown, each indicator's rows (ObservationIndex.fingerprint), the
     reference tables named, the recorded definition changes of ``definitions`` (indicator
     ids) and, with ``tally``, the police.uk incident tally. Equal for two data versions
@@ -296,7 +481,7 @@ def data_read(version: DataKey, indicator_ids=(), references=(), definitions=(),
     asked = _reads_asked(version)
     what = (tuple(indicator_ids), tuple(references), tuple(definitions), tally)
     if what not in asked:
-        asked[what] = _data_read(version, *what)
+        asked[what] = DataRead(what, _data_read(version, *what))
     return asked[what]
 
 
@@ -336,8 +521,9 @@ def _tally_fingerprint(version: DataKey) -> tuple[int, int]:
 # A theme page asks for about a dozen views, most of them per area: the load benchmark's five
 # themes and ten areas make about 300. With fewer entries than a round of areas needs, each
 # view is evicted just before it is asked for again. A view is a few KB to a few hundred (a
-# county map's JSON with five years of incidents).
-@st.cache_resource(show_spinner=False, max_entries=1024)
+# county map's JSON with five years of incidents). Room for two data versions' worth: while
+# new data's views are worked out (RecentWork), pages still draw the old ones.
+@st.cache_resource(show_spinner=False, max_entries=2048)
 def _view(call: str, audience: tuple[bool, int], _build: Callable, _args: tuple):
     return _build(*_args)
 

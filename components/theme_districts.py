@@ -15,8 +15,9 @@ from metrics.intervals import compare_with_benchmark
 from metrics.windows import Window, is_additive
 
 from .access import hides_small_numbers
-from .cache import (DataKey, data_read, frozen_spec, frozen_table, load_area_comparison,
-                    load_fy_pairs, load_quarter_table, load_reference, load_view)
+from .cache import (DataKey, DataRead, data_read, frozen_spec, frozen_table,
+                    load_area_comparison, load_fy_pairs, load_quarter_table, load_reference,
+                    load_view)
 from .charts import area_bar_spec
 from .downloads import render_downloads
 from .filters import Filters
@@ -66,7 +67,7 @@ def comparison_view(version: DataKey, record: dict, kind: str, end: str,
     return {**districts, "spec": frozen_spec(spec)}
 
 
-def comparison_reads(version: DataKey, record: dict) -> tuple:
+def comparison_reads(version: DataKey, record: dict) -> DataRead:
     return data_read(version, [record["id"]], ["population"])
 
 

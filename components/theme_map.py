@@ -18,8 +18,9 @@ from metrics.series import indicator_series, indicators_held
 from metrics.windows import Window, is_additive
 
 from .access import hides_small_numbers
-from .cache import (DataKey, data_read, frozen_table, load_boundary_rings, load_incident_tally,
-                    load_observation_index, load_reference, load_unplaced_incidents, load_view)
+from .cache import (DataKey, DataRead, data_read, frozen_table, load_boundary_rings,
+                    load_incident_tally, load_observation_index, load_reference,
+                    load_unplaced_incidents, load_view)
 from .charts import trend_spec
 from .downloads import render_downloads
 from .filters import Filters
@@ -80,7 +81,7 @@ def render_map(version: DataKey, observations, record: dict, window: Window | No
         render_beat_trend(observations, record, filters, window)
 
 
-def map_reads(version: DataKey, record: dict, incidents: bool) -> tuple:
+def map_reads(version: DataKey, record: dict, incidents: bool) -> DataRead:
     """What map_view (and map_deck, with ``incidents``) read of the data: the indicator, the
     areas, their boundaries and population, and the police.uk incidents where they are
     counted or drawn."""

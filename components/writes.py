@@ -2,7 +2,8 @@
 in now (access.identify: st.user, the secrets and the store's grants, read afresh, never a
 role kept from earlier in the session) and refuses, writing nothing, unless they hold the
 role, whatever the page did. The ledger records the signed-in person, not a typed name.
-tests/test_writes.py fails if a page or component writes to the store any other way."""
+tests/test_writes.py fails if a page or component writes to the store any other way. A
+change to the data is shown at once to the session that made it (cache.show_newest)."""
 from __future__ import annotations
 
 import re
@@ -12,7 +13,7 @@ from data_loaders.model import ParsedFile
 
 from .access import (GRANTABLE, PLURAL, THRESHOLD_RANGE, THRESHOLD_SETTING, Person, has_role,
                      identify, recorded_name)
-from .cache import get_store
+from .cache import get_store, show_newest
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -42,7 +43,9 @@ def store_upload(checked: list[Checked]) -> list[int]:
     """Store a checked batch (all or nothing); returns the upload ids. Raises what
     ingest.store_checked raises."""
     person = _as("officer", "store uploads")
-    return store_checked(checked, get_store(), recorded_name(person), save_frames=True)
+    ids = store_checked(checked, get_store(), recorded_name(person), save_frames=True)
+    show_newest()
+    return ids
 
 
 def log_refusals(parsed_files: list[ParsedFile]) -> None:
@@ -54,17 +57,21 @@ def log_refusals(parsed_files: list[ParsedFile]) -> None:
 def rollback_upload(upload_id: int) -> None:
     person = _as("officer", "roll back uploads")
     get_store().rollback(upload_id, recorded_name(person))
+    show_newest()
 
 
 def restore_upload(upload_id: int) -> None:
     person = _as("officer", "restore uploads")
     get_store().restore(upload_id, recorded_name(person))
+    show_newest()
 
 
 def save_action(fields: dict, number: int | None = None) -> int:
     """Add an action (number None) or a new version of one; returns its number."""
     person = _as("officer", "change the action log")
-    return get_store().save_action(fields, recorded_name(person), number)
+    saved = get_store().save_action(fields, recorded_name(person), number)
+    show_newest()
+    return saved
 
 
 def freeze_snapshot(name: str) -> int:
@@ -74,13 +81,16 @@ def freeze_snapshot(name: str) -> int:
 
 def record_definition_change(indicator_id: str, period_start: str, note: str) -> int:
     person = _as("officer", "record definition changes")
-    return get_store().record_definition_change(indicator_id, period_start, note,
-                                                recorded_name(person))
+    change_id = get_store().record_definition_change(indicator_id, period_start, note,
+                                                     recorded_name(person))
+    show_newest()
+    return change_id
 
 
 def withdraw_definition_change(change_id: int) -> None:
     person = _as("officer", "withdraw definition changes")
     get_store().withdraw_definition_change(change_id, recorded_name(person))
+    show_newest()
 
 
 # -- admins -----------------------------------------------------------------------------------
