@@ -292,6 +292,23 @@ def test_the_session_that_changed_the_data_sees_the_change_at_once(app, seeded_s
     assert tile(app, "Hate crimes") != "9.99 per 1,000"
 
 
+def test_recent_work_is_redone_newest_first_and_within_its_time():
+    """What new data is worked out for: the calls noted lately (a call noted again counts as
+    new), no more than LIMIT of them, newest first, and none once its time is up."""
+    work = cache.RecentWork()
+    work.LIMIT = 3
+    done = []
+
+    def call(version, n):
+        done.append((version, n))
+
+    for n in [0, 1, 2, 3, 4, 2]:
+        work.note(("view", n), call, (n,), None)
+    assert work.redo((9, None), 10.0) == 3
+    assert done == [((9, None), 2), ((9, None), 4), ((9, None), 3)]
+    assert work.redo((10, None), -1.0) == 0 and len(done) == 3
+
+
 def hate_fix(folder):
     """An officer's file putting Melton's hate crimes for Q3 2023/24 at 9.99."""
     path = folder / "fix.csv"
