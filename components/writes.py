@@ -7,13 +7,16 @@ change to the data is shown at once to the session that made it (cache.show_newe
 from __future__ import annotations
 
 import re
-
-from data_loaders.ingest import Checked, store_checked
-from data_loaders.model import ParsedFile
+from typing import TYPE_CHECKING
 
 from .access import (GRANTABLE, PLURAL, THRESHOLD_RANGE, THRESHOLD_SETTING, Person, has_role,
                      identify, recorded_name)
 from .cache import get_store, show_newest
+
+if TYPE_CHECKING:  # the readers are imported when first used: app.py imports this module
+    # for WriteRefused on every page, and start-up is measured against a bare app
+    from data_loaders.ingest import Checked
+    from data_loaders.model import ParsedFile
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -42,6 +45,8 @@ def _as(needed: str, doing: str) -> Person:
 def store_upload(checked: list[Checked]) -> list[int]:
     """Store a checked batch (all or nothing); returns the upload ids. Raises what
     ingest.store_checked raises."""
+    from data_loaders.ingest import store_checked
+
     person = _as("officer", "store uploads")
     ids = store_checked(checked, get_store(), recorded_name(person), save_frames=True)
     show_newest()
