@@ -5,7 +5,8 @@ from pathlib import Path
 import streamlit as st
 
 from components.cache import (current_version, ensure_sample_data, load_ledger,
-                              load_quarters_held, load_reference, load_snapshots)
+                              load_quarters_held, load_reference, load_snapshots,
+                              newer_data_coming)
 from components.access import allowed, render_gate, render_identity, start_run
 from components.writes import WriteRefused
 from components.filters import render_shared_filters, render_snapshot_choice
@@ -87,6 +88,9 @@ if navigation in dashboard and current_version()[1] is not None:
     shown = load_snapshots(live).set_index("snapshot_id").loc[current_version()[1]]
     st.info(f"Showing the board snapshot **{shown['name']}**, frozen {str(shown['at'])[:16]} "
             "UTC: figures and actions as they were then, whatever has changed since.")
+if newer_data_coming():  # the page keeps what it shows while the server reads the new data
+    st.toast("New data has just been stored. The dashboard shows it from your next click, "
+             "in a moment.", icon="🔄")
 try:
     navigation.run()
 except WriteRefused as refused:  # whatever a page tried, the write layer said no

@@ -73,7 +73,20 @@ def version_to_show(stored: int) -> int:
     shown = None if chosen is None else chosen[1]
     version = shown if shown is not None and shown == ready != stored else stored
     st.session_state[SHOWN_KEY] = (run, version)
+    if version != stored and st.session_state.get(TOLD_KEY) != stored:
+        st.session_state[TOLD_KEY] = stored
+        st.session_state[TELL_KEY] = run
     return version
+
+
+TOLD_KEY, TELL_KEY = "newer_data_told", "newer_data_tell_run"
+
+
+def newer_data_coming() -> bool:
+    """Whether this run draws the data before while the server reads newer data, for the
+    first time with that newer data in this session (app.py says so, once)."""
+    run = this_run()
+    return run is not None and st.session_state.get(TELL_KEY) is run
 
 
 def show_newest() -> None:

@@ -250,11 +250,12 @@ def test_an_upload_redraws_what_it_changes_and_keeps_every_other_view(app, seede
     built.clear()
     hate.run()  # noticed, and read by the server meanwhile
     assert tile(hate, "Hate crimes") == f"{latest.value:.2f} per 1,000"
+    assert ["New data has just been stored" in t.value for t in hate.toast] == [True]
     cache.new_data().wait()
     assert set(built) == {"hate_crimes"}  # its trends again (county and Melton), on the new data
     reworked = len(built)
     hate.run()
-    assert tile(hate, "Hate crimes") == "9.99 per 1,000"
+    assert tile(hate, "Hate crimes") == "9.99 per 1,000" and not hate.toast
     crime.run()
     assert not crime.exception and len(built) == reworked  # the crime trend was kept
 
