@@ -4,6 +4,7 @@ has moved to it (version_to_show), and the board snapshot shown (None for the cu
 data), so a snapshot reopens exactly as it was."""
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import logging
 import threading
@@ -447,7 +448,8 @@ def load_quarter_table(version: DataKey, record: dict, fy_year: int,
 # Streamlit's writing of the elements. Held, not copied (st.cache_data would unpickle the
 # frames on every hit): nothing may change a view it is handed.
 
-def load_view(build: Callable, version: DataKey, *args, reads: DataRead | None = None):
+def load_view(build: Callable, version: DataKey, *args, reads: DataRead | None = None,
+              again: tuple[Callable, tuple] | None = None):
     """``build(version, *args)``, computed once per distinct arguments and audience (see
     small_numbers.audience) and shared between reruns and sessions: read-only. ``args`` are
     plain values (str, numbers, dates, None, and tuples, lists and dicts of them), told apart
@@ -459,14 +461,22 @@ def load_view(build: Callable, version: DataKey, *args, reads: DataRead | None =
     not worked out again). It must name everything ``build`` reads from the data.
 
     Each call on the current data is noted (recent_work), so that new data can be worked
-    out for it before pages are switched to it."""
+    out for it before pages are switched to it: the same call on the new version, or
+    ``again``, (function, args) doing ``function(version, *args)``, where the arguments are
+    worked out from the data (a window ending with the latest quarter held moves with new
+    data). A view asked for while another is built is not noted: that one asks again."""
     from .small_numbers import audience  # small_numbers -> access -> this module
 
     seen = audience()
     name, told = f"{build.__module__}.{build.__qualname__}", repr(args)
-    if version[1] is None:
-        recent_work().note((name, told, seen), _redo_view,
-                           (build, None if reads is None else reads.parts, *args), seen)
+    if version[1] is None and not _building.get():
+        if again is None:
+            recent_work().note((name, told, seen), _redo_view,
+                               (build, None if reads is None else reads.parts, *args), seen)
+        else:
+            function, again_args = again
+            recent_work().note((function.__qualname__, repr(again_args), seen), function,
+                               again_args, seen)
     data = version if reads is None else reads.key
     return _view(f"{name}{data!r}{told}", seen, build, (version, *args))
 
@@ -538,7 +548,14 @@ def _tally_fingerprint(version: DataKey) -> tuple[int, int]:
 # new data's views are worked out (RecentWork), pages still draw the old ones.
 @st.cache_resource(show_spinner=False, max_entries=2048)
 def _view(call: str, audience: tuple[bool, int], _build: Callable, _args: tuple):
-    return _build(*_args)
+    token = _building.set(True)
+    try:
+        return _build(*_args)
+    finally:
+        _building.reset(token)
+
+
+_building: contextvars.ContextVar = contextvars.ContextVar("building a view", default=False)
 
 
 def frozen_table(frame: pd.DataFrame) -> pa.Table:

@@ -12,7 +12,7 @@ import streamlit as st
 
 from data_loaders import geography as geo
 from data_loaders.periods import period_label
-from metrics.windows import WINDOW_KINDS, Window
+from metrics.windows import WINDOW_KINDS, Window, window_for
 
 AREA_CHOICES = [geo.BOARD_CODE, geo.COUNTY_CODE, *geo.DISTRICTS]
 LATEST = "latest"
@@ -93,3 +93,10 @@ def render_snapshot_choice(snapshots: pd.DataFrame) -> None:
                  format_func=lambda i: "The current data" if i is None else names[i],
                  help="A board snapshot shows the data exactly as it was presented, whatever "
                       "has been uploaded or rolled back since.")
+
+
+def filters_window(observations, record: dict, filters: Filters) -> Window | None:
+    """The filters' window for this indicator: ending with the chosen quarter, else with the
+    latest quarter the area, county or board holds."""
+    return window_for(observations, record, filters.kind, filters.end,
+                      [filters.area_code, geo.COUNTY_CODE, geo.BOARD_CODE])

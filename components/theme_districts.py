@@ -16,11 +16,11 @@ from metrics.windows import Window, is_additive
 
 from .access import hides_small_numbers
 from .cache import (DataKey, DataRead, data_read, frozen_spec, frozen_table,
-                    load_area_comparison, load_fy_pairs, load_quarter_table, load_reference,
-                    load_view)
+                    load_area_comparison, load_fy_pairs, load_observation_index,
+                    load_quarter_table, load_reference, load_view)
 from .charts import area_bar_spec
 from .downloads import render_downloads
-from .filters import Filters
+from .filters import Filters, filters_window
 from .judgement_text import benchmark_text
 from .small_numbers import column_sums, is_small, protect_counts
 
@@ -29,9 +29,7 @@ def render_comparison(version: DataKey, record: dict, window: Window | None,
                       filters: Filters) -> None:
     if window is None:
         return
-    selected = filters.area_code if filters.is_district else None
-    view = load_view(comparison_view, version, record, window.kind, window.end.isoformat(),
-                     selected, reads=comparison_reads(version, record))
+    view = comparison_for(version, record, window, filters)
     st.subheader(f"Districts compared: {record['title']}, {window.label()}")
     if view is None:
         st.info("No district figures for this period.")
@@ -51,6 +49,21 @@ def render_comparison(version: DataKey, record: dict, window: Window | None,
             c: st.column_config.NumberColumn(format="%.2f")
             for c in (view["unit_title"], "95% lower", "95% upper")})
         render_downloads(view["download"], f"{record['id']}_districts")
+
+
+def comparison_for(version: DataKey, record: dict, window: Window, filters: Filters):
+    """comparison_view for the filters' window (the chosen district marked)."""
+    selected = filters.area_code if filters.is_district else None
+    return load_view(comparison_view, version, record, window.kind, window.end.isoformat(),
+                     selected, reads=comparison_reads(version, record),
+                     again=(comparison_again, (record, filters)))
+
+
+def comparison_again(version: DataKey, record: dict, filters: Filters) -> None:
+    """comparison_for on new data, its window worked out again (cache.load_view's again)."""
+    window = filters_window(load_observation_index(version), record, filters)
+    if window is not None:
+        comparison_for(version, record, window, filters)
 
 
 def comparison_view(version: DataKey, record: dict, kind: str, end: str,

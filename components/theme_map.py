@@ -23,7 +23,7 @@ from .cache import (DataKey, DataRead, data_read, frozen_table, load_boundary_ri
                     load_unplaced_incidents, load_view)
 from .charts import trend_spec
 from .downloads import render_downloads
-from .filters import Filters
+from .filters import Filters, filters_window
 from .maps import area_map, class_breaks, outline_rows, shaded_rows, view_of
 from .small_numbers import is_small, protect_counts
 
@@ -48,11 +48,8 @@ def render_map(version: DataKey, observations, record: dict, window: Window | No
     """A fragment: the incidents switch redraws the map alone."""
     if window is None:
         return
-    level = "beat" if record["id"] in indicators_held(observations, "beat") else "district"
-    # A district map is the same whichever district is chosen (only its incidents differ).
-    district = filters.area_code if filters.is_district and level == "beat" else None
-    key = (version, record, window.kind, window.end.isoformat(), level)
-    view = load_view(map_view, *key, district, reads=map_reads(version, record, False))
+    view, args = map_for(version, observations, record, window, filters)
+    level = args[3]
     if view is None:
         return
     if view["no_map"]:
@@ -69,9 +66,7 @@ def render_map(version: DataKey, observations, record: dict, window: Window | No
         "Show where police.uk incidents were recorded (hexagons)", value=True,
         key="show_incidents")
     chart, table = st.columns([3, 2])
-    points_in = filters.area_code if filters.is_district and incidents else None
-    chart.pydeck_chart(load_view(map_deck, *key, district, incidents, points_in,
-                                 reads=map_reads(version, record, incidents)), height=520,
+    chart.pydeck_chart(deck_for(version, args, filters, incidents), height=520,
                        alt=f"Map of {record['title']} by {level}")
     with table:
         st.dataframe(view["table"], hide_index=True, width="stretch", height=440)
@@ -79,6 +74,38 @@ def render_map(version: DataKey, observations, record: dict, window: Window | No
         render_downloads(view["download"], f"{record['id']}_map_{level}s")
     if filters.beat_code:
         render_beat_trend(observations, record, filters, window)
+
+
+def map_for(version: DataKey, observations, record: dict, window: Window, filters: Filters
+            ) -> tuple[dict | None, tuple]:
+    """(map_view for the filters' window, its arguments after the version): beats of the
+    chosen district where the indicator is held by beat, else every district."""
+    level = "beat" if record["id"] in indicators_held(observations, "beat") else "district"
+    # A district map is the same whichever district is chosen (only its incidents differ).
+    district = filters.area_code if filters.is_district and level == "beat" else None
+    args = (record, window.kind, window.end.isoformat(), level, district)
+    return load_view(map_view, version, *args, reads=map_reads(version, record, False),
+                     again=(map_again, (record, filters, None))), args
+
+
+def deck_for(version: DataKey, args: tuple, filters: Filters, incidents: bool):
+    """map_deck for map_for's arguments, with the incidents in the chosen district or not."""
+    points_in = filters.area_code if filters.is_district and incidents else None
+    return load_view(map_deck, version, *args, incidents, points_in,
+                     reads=map_reads(version, args[0], incidents),
+                     again=(map_again, (args[0], filters, incidents)))
+
+
+def map_again(version: DataKey, record: dict, filters: Filters, incidents: bool | None) -> None:
+    """map_for, and deck_for unless ``incidents`` is None, on new data, the window worked
+    out again (cache.load_view's again)."""
+    observations = load_observation_index(version)
+    window = filters_window(observations, record, filters)
+    if window is None:
+        return
+    view, args = map_for(version, observations, record, window, filters)
+    if incidents is not None and view is not None and not view["no_map"]:
+        deck_for(version, args, filters, incidents)
 
 
 def map_reads(version: DataKey, record: dict, incidents: bool) -> DataRead:

@@ -10,20 +10,22 @@ from metrics.services import SERVICE_PARENTS
 from metrics.windows import Window
 
 from .access import hides_small_numbers
-from .cache import DataKey, data_read, frozen_table, load_service_tables, load_view
+from .cache import (DataKey, data_read, frozen_table, load_observation_index,
+                    load_service_tables, load_view)
 from .downloads import render_downloads
+from .filters import Filters, filters_window
 from .small_numbers import column_sums, is_small, protect_counts
 
 
-def render_services(version: DataKey, services: list[dict], window: Window | None) -> None:
-    """``window`` is the county's window of the first service total (its last quarter is
-    shown)."""
+def render_services(version: DataKey, services: list[dict], filters: Filters) -> None:
+    """The services in the last quarter of the county's window of the first service total
+    (ending with the chosen quarter, else the latest held)."""
+    window = services_window(load_observation_index(version), services, filters)
     if window is None:
         return
     quarter = Window("quarter", window.end)
     st.subheader(f"Domestic abuse services, {quarter.label()}")
-    view = load_view(services_view, version, services, window.end.isoformat(),
-                     reads=data_read(version, [r["id"] for r in services]))
+    view = services_for(version, services, window, filters)
     areas, download = view["areas"]
     st.dataframe(areas, hide_index=True, width="stretch", column_config=view["column_config"])
     render_downloads(download, "domestic_abuse_services")
@@ -31,6 +33,25 @@ def render_services(version: DataKey, services: list[dict], window: Window | Non
         st.markdown(f"**{title} by service, {quarter.label()}**")
         st.dataframe(by_service, hide_index=True, width="stretch")
         render_downloads(download, f"{parent}_by_service")
+
+
+def services_window(observations, services: list[dict], filters: Filters) -> Window | None:
+    totals = [r for r in services if not r["parent"]]
+    return filters_window(observations, totals[0],
+                          Filters(geo.COUNTY_CODE, None, "quarter", filters.end))
+
+
+def services_for(version: DataKey, services: list[dict], window: Window, filters: Filters):
+    return load_view(services_view, version, services, window.end.isoformat(),
+                     reads=data_read(version, [r["id"] for r in services]),
+                     again=(services_again, (services, filters)))
+
+
+def services_again(version: DataKey, services: list[dict], filters: Filters) -> None:
+    """services_for on new data, the window worked out again (cache.load_view's again)."""
+    window = services_window(load_observation_index(version), services, filters)
+    if window is not None:
+        services_for(version, services, window, filters)
 
 
 def services_view(version: DataKey, services: list[dict], period_start: str) -> dict:

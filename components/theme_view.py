@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data_loaders import geography as geo
 from data_loaders.catalogue import THEMES
 from metrics.series import indicators_held, sample_indicators
-from metrics.windows import is_additive, window_for
+from metrics.windows import is_additive
 
 from .actions_view import actions_table, open_actions
 from .cache import (current_version, frozen_table, load_actions, load_assessments,
                     load_catalogue_records, load_observation_index, load_view)
-from .filters import Filters, current_filters
+from .filters import current_filters, filters_window
 from .theme_districts import render_comparison, render_quarter_table
 from .theme_headline import render_statement, render_tiles
 from .theme_map import map_record, render_map
@@ -64,9 +63,7 @@ def render_theme(theme: str) -> None:
                filters_window(observations, shown_on_map, filters), filters)
     services = [r for r in records if r["panel"] == "service" and r["id"] in held]
     if services:
-        totals = [r for r in services if not r["parent"]]
-        render_services(version, services, filters_window(
-            observations, totals[0], Filters(geo.COUNTY_CODE, None, "quarter", filters.end)))
+        render_services(version, services, filters)
     render_actions(version, theme)
 
 
@@ -110,9 +107,3 @@ def choose_focus(available: list[dict], records: list[dict], held: set,
         format_func=lambda i: "All categories" if i == "all" else by_id[i]["title"])
     return by_id[chosen] if category == "all" else by_id[category]
 
-
-def filters_window(observations, record: dict, filters: Filters):
-    """The filters' window for this indicator: ending with the chosen quarter, else with the
-    latest quarter the area, county or board holds."""
-    return window_for(observations, record, filters.kind, filters.end,
-                      [filters.area_code, geo.COUNTY_CODE, geo.BOARD_CODE])

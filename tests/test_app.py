@@ -293,6 +293,35 @@ def test_the_session_that_changed_the_data_sees_the_change_at_once(app, seeded_s
     assert tile(app, "Hate crimes") != "9.99 per 1,000"
 
 
+def test_a_new_latest_quarter_is_worked_out_ahead_for_the_window_it_moves_to(
+        app, seeded_store_copy, monkeypatch):
+    """New data adding a quarter moves the window of a page on "the latest quarter held":
+    the district comparison and the map are worked out for the new window before the page
+    moves to the new data, not by the page."""
+    from components import theme_districts, theme_map
+
+    app.switch_page("pages/hate_crime.py").run()
+    app.selectbox(key="area").set_value(MELTON).run()
+    assert any("Q3 2023/24" in h.value for h in app.subheader if "Districts compared" in h.value)
+    fix = seeded_store_copy.parent / "q4.csv"
+    fix.write_text("District,Period,Measure,Value\nMelton,Q4 2023/24,Hate crimes,1.2\n")
+    ingest_paths([fix], Store(f"sqlite:///{seeded_store_copy}"), "officer")
+    app.run()
+    cache.new_data().wait()
+
+    for module, name in ((theme_districts, "comparison_view"), (theme_map, "map_view")):
+        @functools.wraps(getattr(module, name))
+        def not_in_the_session(*args):
+            raise AssertionError("worked out in the session")
+
+        monkeypatch.setattr(module, name, not_in_the_session)
+    app.run()
+    assert not app.exception, app.exception
+    headings = [h.value for h in app.subheader]
+    assert any("Districts compared" in h and "Q4 2023/24" in h for h in headings), headings
+    assert any(h.startswith("Map:") and "Q4 2023/24" in h for h in headings), headings
+
+
 def test_recent_work_is_redone_newest_first_and_within_its_time():
     """What new data is worked out for: the calls noted lately (a call noted again counts as
     new), no more than LIMIT of them, newest first, and none once its time is up."""
