@@ -2,6 +2,8 @@
 and days waiting by service and district, as the board paper has them."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -20,12 +22,12 @@ from .small_numbers import column_sums, is_small, protect_counts
 def render_services(version: DataKey, services: list[dict], filters: Filters) -> None:
     """The services in the last quarter of the county's window of the first service total
     (ending with the chosen quarter, else the latest held)."""
-    window = services_window(load_observation_index(version), services, filters)
+    window = services_window(load_observation_index(version), services, filters.end)
     if window is None:
         return
     quarter = Window("quarter", window.end)
     st.subheader(f"Domestic abuse services, {quarter.label()}")
-    view = services_for(version, services, window, filters)
+    view = services_for(version, services, window, filters.end)
     areas, download = view["areas"]
     st.dataframe(areas, hide_index=True, width="stretch", column_config=view["column_config"])
     render_downloads(download, "domestic_abuse_services")
@@ -35,23 +37,27 @@ def render_services(version: DataKey, services: list[dict], filters: Filters) ->
         render_downloads(download, f"{parent}_by_service")
 
 
-def services_window(observations, services: list[dict], filters: Filters) -> Window | None:
+def services_window(observations, services: list[dict], end: dt.date | None
+                    ) -> Window | None:
+    """The county's quarter window of the first service total ending with ``end`` (the
+    filters' quarter, None for the latest held): the same whichever area is chosen."""
     totals = [r for r in services if not r["parent"]]
     return filters_window(observations, totals[0],
-                          Filters(geo.COUNTY_CODE, None, "quarter", filters.end))
+                          Filters(geo.COUNTY_CODE, None, "quarter", end))
 
 
-def services_for(version: DataKey, services: list[dict], window: Window, filters: Filters):
+def services_for(version: DataKey, services: list[dict], window: Window,
+                 end: dt.date | None):
     return load_view(services_view, version, services, window.end.isoformat(),
                      reads=data_read(version, [r["id"] for r in services]),
-                     again=(services_again, (services, filters)))
+                     again=(services_again, (services, end)))
 
 
-def services_again(version: DataKey, services: list[dict], filters: Filters) -> None:
+def services_again(version: DataKey, services: list[dict], end: dt.date | None) -> None:
     """services_for on new data, the window worked out again (cache.load_view's again)."""
-    window = services_window(load_observation_index(version), services, filters)
+    window = services_window(load_observation_index(version), services, end)
     if window is not None:
-        services_for(version, services, window, filters)
+        services_for(version, services, window, end)
 
 
 def services_view(version: DataKey, services: list[dict], period_start: str) -> dict:
