@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import NamedTuple
@@ -124,6 +125,7 @@ class NewData:
             elif stored != self.ready and self.reading is None:
                 self.reading = threading.Thread(target=self._read, args=(stored,),
                                                 name="reading new data", daemon=True)
+                _READINGS.add(self.reading)
                 self.reading.start()
             return self.ready
 
@@ -142,6 +144,17 @@ class NewData:
         reading = self.reading
         if reading is not None:
             reading.join(timeout)
+
+
+# Every reading thread started, even by a NewData since dropped by clearing the caches:
+# tests wait for them all between tests, or one could fill the next test's caches.
+_READINGS: weakref.WeakSet = weakref.WeakSet()
+
+
+def wait_for_readings(timeout: float = 60.0) -> None:
+    """Until every reading thread of this process has finished (tests)."""
+    for reading in list(_READINGS):
+        reading.join(timeout)
 
 
 # At most this long reworking recent views for new data before the pages switch to it

@@ -6,6 +6,7 @@ import glob
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -16,6 +17,17 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 # Frames the app keeps on disk between starts (data_loaders/frame_cache.py) go to a folder of
 # this run's own, for the app in this process and every server a test starts.
 os.environ["DASHBOARD_CACHE_DIR"] = tempfile.mkdtemp(prefix="frame-cache-")
+
+
+@pytest.fixture(autouse=True)
+def no_reading_left_running():
+    """After each test, wait for any thread the app started to read new data
+    (components.cache.NewData): the next test clears the caches, and a thread finishing
+    later could fill them with this test's data under the same version number."""
+    yield
+    cache = sys.modules.get("components.cache")
+    if cache is not None:
+        cache.wait_for_readings()
 
 
 @pytest.fixture(scope="session")
