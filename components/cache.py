@@ -139,12 +139,6 @@ class NewData:
             with self._lock:
                 self.ready, self.reading = stored, None
 
-    def wait(self, timeout: float | None = None) -> None:
-        """Until a reading under way has finished (tests; a server never waits)."""
-        reading = self.reading
-        if reading is not None:
-            reading.join(timeout)
-
 
 # Every reading thread started, even by a NewData since dropped by clearing the caches:
 # tests wait for them all between tests, or one could fill the next test's caches.
@@ -152,7 +146,8 @@ _READINGS: weakref.WeakSet = weakref.WeakSet()
 
 
 def wait_for_readings(timeout: float = 60.0) -> None:
-    """Until every reading thread of this process has finished (tests)."""
+    """Until every reading thread of this process has finished (tests; a server never
+    waits)."""
     for reading in list(_READINGS):
         reading.join(timeout)
 

@@ -36,7 +36,7 @@ def app(seeded_store_copy, monkeypatch):
     at.run()
     assert not at.exception
     yield at
-    cache.new_data().wait()  # a reading of new data under way would fill the next test's caches
+    cache.wait_for_readings()  # a reading of new data under way would fill the next test's caches
     st.cache_resource.clear()
 
 
@@ -251,7 +251,7 @@ def test_an_upload_redraws_what_it_changes_and_keeps_every_other_view(app, seede
     hate.run()  # noticed, and read by the server meanwhile
     assert tile(hate, "Hate crimes") == f"{latest.value:.2f} per 1,000"
     assert ["New data has just been stored" in t.value for t in hate.toast] == [True]
-    cache.new_data().wait()
+    cache.wait_for_readings()
     assert set(built) == {"hate_crimes"}  # its trends again (county and Melton), on the new data
     reworked = len(built)
     hate.run()
@@ -276,13 +276,7 @@ def test_a_page_opened_afresh_shows_new_data_at_once(app, seeded_store_copy):
 def test_the_session_that_changed_the_data_sees_the_change_at_once(app, seeded_store_copy):
     """Rolled back on the Data page, gone from the theme page of the same session at its
     next run, without waiting for the server to read it for everyone else."""
-    store = Store(f"sqlite:///{seeded_store_copy}")
-    ingest_paths([hate_fix(seeded_store_copy.parent)], store, "officer")
-    app.run()
-    cache.new_data().wait()
-    app.switch_page("pages/hate_crime.py").run()
-    app.selectbox(key="area").set_value(MELTON).run()
-    assert tile(app, "Hate crimes") == "9.99 per 1,000"
+    store = show_melton_hate_fix(app, seeded_store_copy)
     fix = int(store.uploads()["upload_id"].max())
     app.switch_page("pages/data.py").run()
     app.selectbox(key="rollback_choice").set_value(fix).run()
@@ -307,7 +301,7 @@ def test_a_new_latest_quarter_is_worked_out_ahead_for_the_window_it_moves_to(
     fix.write_text("District,Period,Measure,Value\nMelton,Q4 2023/24,Hate crimes,1.2\n")
     ingest_paths([fix], Store(f"sqlite:///{seeded_store_copy}"), "officer")
     app.run()
-    cache.new_data().wait()
+    cache.wait_for_readings()
 
     for module, name in ((theme_districts, "comparison_view"), (theme_map, "map_view")):
         @functools.wraps(getattr(module, name))
@@ -337,6 +331,19 @@ def test_recent_work_is_redone_newest_first_and_within_its_time():
     assert work.redo((9, None), 10.0) == 3
     assert done == [((9, None), 2), ((9, None), 4), ((9, None), 3)]
     assert work.redo((10, None), -1.0) == 0 and len(done) == 3
+
+
+def show_melton_hate_fix(at, store_path) -> Store:
+    """Store hate_fix from the command line, let the server read it, and open Melton's hate
+    crime page in ``at``, which must show the fixed figure; returns the store."""
+    store = Store(f"sqlite:///{store_path}")
+    ingest_paths([hate_fix(store_path.parent)], store, "officer")
+    at.run()
+    cache.wait_for_readings()
+    at.switch_page("pages/hate_crime.py").run()
+    at.selectbox(key="area").set_value(MELTON).run()
+    assert tile(at, "Hate crimes") == "9.99 per 1,000"
+    return store
 
 
 def hate_fix(folder):
@@ -440,7 +447,7 @@ def test_views_worked_out_ahead_of_new_data_are_drawn_for_their_audience(app,
     rows.drop(index=dropped).to_csv(corrected, index=False)
     ingest_paths([corrected], store, "officer")
     app.run()
-    cache.new_data().wait()
+    cache.wait_for_readings()
 
     @functools.wraps(theme_map.map_view)
     def not_in_the_session(*args):
@@ -540,12 +547,7 @@ def test_the_dashboard_reopens_on_a_snapshot_after_a_correction(app, seeded_stor
     snapshot = store.create_snapshot("Board 15 December 2023", "Coordinator")
     obs = store.observations(["hate_crimes"], ["district"])
     melton = obs[obs.area_code == MELTON].sort_values("period_start").iloc[-1]
-    ingest_paths([hate_fix(seeded_store_copy.parent)], store, "officer")
-    app.run()
-    cache.new_data().wait()
-    app.switch_page("pages/hate_crime.py").run()
-    app.selectbox(key="area").set_value(MELTON).run()
-    assert tile(app, "Hate crimes") == "9.99 per 1,000"
+    show_melton_hate_fix(app, seeded_store_copy)
     app.selectbox(key="snapshot").set_value(snapshot).run()
     assert not app.exception
     assert tile(app, "Hate crimes") == f"{melton.value:.2f} per 1,000"
@@ -570,7 +572,7 @@ def test_since_the_last_board_lists_revisions_and_new_periods(app, seeded_store_
                    "Melton,Q4 2023/24,Hate crimes,1.2\n")
     ingest_paths([fix], store, "officer")
     app.run()
-    cache.new_data().wait()
+    cache.wait_for_readings()
     app.switch_page("pages/since.py").run()
     assert not app.exception
     revised = next(f.value for f in app.dataframe if "Shown to the board" in f.value.columns)
