@@ -10,7 +10,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from .server import BARE, ROOT, Server
+from .server import BARE, SERVE, Server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
@@ -121,9 +121,9 @@ def startup(store: Path, runs: int = 3) -> dict:
     with chromium() as browser, tempfile.TemporaryDirectory() as folder:
         frames = Path(folder)
         bare = startup_seconds(browser, BARE / "app.py", "Bare app", None, runs)
-        first = startup_seconds(browser, ROOT / "app.py", title, store, runs, frames,
+        first = startup_seconds(browser, SERVE, title, store, runs, frames,
                                 keep_frames=False)
-        ours = startup_seconds(browser, ROOT / "app.py", title, store, runs, frames)
+        ours = startup_seconds(browser, SERVE, title, store, runs, frames)
     return {"seconds": ours, "bare_seconds": bare, "ratio": ours / bare,
             "first_start_seconds": first, "first_start_ratio": first / bare}
 
@@ -132,7 +132,7 @@ def map_change(store: Path, rounds: int = 3) -> dict:
     with chromium() as browser:
         with Server(BARE / "map.py") as bare_server:
             bare = map_change_seconds(browser, bare_server.url, "", rounds)
-        with Server(ROOT / "app.py", store) as server:
+        with Server(SERVE, store) as server:
             ours = map_change_seconds(browser, server.url, "/crime-theme", rounds,
                                       marker="{area} · ")  # the page's caption
     return {"seconds": ours, "bare_seconds": bare, "ratio": ours / bare}

@@ -13,7 +13,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from .pages import AREAS, PAGES
-from .server import ROOT, Server
+from .server import SERVE, Server
 from .session import Session
 
 SESSIONS = 20
@@ -30,7 +30,7 @@ def run_load(store: Path, sessions: int = SESSIONS, duration: float = DURATION,
     the same store, each session staying on one (as a proxy with sticky sessions in front
     of several app servers does: README, Deploying for a team). Peak memory is their sum."""
     with ExitStack() as stack:
-        started = [stack.enter_context(Server(ROOT / "app.py", store)) for _ in range(servers)]
+        started = [stack.enter_context(Server(SERVE, store)) for _ in range(servers)]
         peak = {"rss_mb": sum(server.rss_mb() for server in started)}
         stop = threading.Event()
         sampler = threading.Thread(target=_sample_memory, args=(started, peak, stop))

@@ -10,7 +10,7 @@ from pathlib import Path
 from data_loaders import geography as geo
 from data_loaders.store import Store
 
-from .server import ROOT, Server
+from .server import SERVE, Server
 from .session import Session
 
 PAGES = {"": "Overview", "crime-theme": "Crime", "reoffending-theme": "Reoffending",
@@ -22,7 +22,7 @@ AREAS = [geo.area_name(code) for code in geo.DISTRICTS] + [geo.COUNTY_NAME, geo.
 def filter_changes(store: Path, passes: int = 3) -> dict:
     """Per page: the median time of a change of area once every area has been shown once
     (warm cache), and the median of the first showing of each area (cold for that area)."""
-    with Server(ROOT / "app.py", store) as server:
+    with Server(SERVE, store) as server:
         return asyncio.run(_filter_changes(server.url, passes))
 
 

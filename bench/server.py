@@ -11,6 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BARE = Path(__file__).resolve().parent / "bare"
+SERVE = ROOT / "serve.py"  # the README's run command: app.py, warmed up as the server starts
 
 
 def free_port() -> int:

@@ -1,4 +1,4 @@
-"""What the browser tests share: a free port, `streamlit run app.py` started and stopped,
+"""What the browser tests share: a free port, `streamlit run serve.py` started and stopped,
 and Debian's Chromium launched headless with the flags this machine's closed network needs."""
 from __future__ import annotations
 
@@ -29,14 +29,15 @@ def free_port() -> int:
 
 def start_app(env: dict[str, str], port: int | None = None, extra_args: tuple = ()
               ) -> tuple[subprocess.Popen, str]:
-    """`streamlit run app.py` on loopback with ``env`` over this process's environment (a
-    None value removes the variable); returns the process and its base URL once healthy."""
+    """`streamlit run serve.py` (the README's run command) on loopback with ``env`` over this
+    process's environment (a None value removes the variable); returns the process and its
+    base URL once healthy."""
     port = port or free_port()
     environment = {**os.environ, **env}
     for name in [k for k, v in env.items() if v is None]:
         environment.pop(name, None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"),
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true", "--browser.gatherUsageStats", "false", *extra_args],
         cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -55,7 +55,7 @@ def test_the_report_marks_each_row(tmp_path, monkeypatch):
 def test_the_load_client_runs_a_page_and_changes_a_filter(seeded_store_copy):
     """The protocol client against the real app: a page opens, the area filter's widget is
     found, and choosing another area runs the page again without an error."""
-    from bench.server import ROOT, Server
+    from bench.server import SERVE, Server
     from bench.session import Session
 
     async def drive(url):
@@ -64,7 +64,7 @@ def test_the_load_client_runs_a_page_and_changes_a_filter(seeded_store_copy):
             changed = await session.choose("area", "Melton")
             return opened, changed, session.widget_ids
 
-    with Server(ROOT / "app.py", seeded_store_copy) as server:
+    with Server(SERVE, seeded_store_copy) as server:
         opened, changed, widgets = asyncio.run(drive(server.url))
     assert not opened.errors and not changed.errors
     assert {"area", "period", "ending"} <= set(widgets)

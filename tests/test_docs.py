@@ -33,5 +33,5 @@ def test_no_page_url_is_a_page_file_name():
 
 def test_readme_run_and_test_commands_are_the_ones_ci_uses():
     assert "bash .ci/run" in README
-    assert "streamlit run app.py" in README
+    assert "streamlit run serve.py" in README
     assert (ROOT / ".ci" / "run").read_text().strip().endswith('pytest "$@"')
