@@ -32,9 +32,9 @@ if start_run().role is None:
     st.stop()
 ensure_sample_data()
 
-# URL paths differ from the page files' names on purpose: on a fresh server, Streamlit runs a
-# first request for /<file name> straight from pages/ (its old multipage mode), skipping this
-# router, so a shared link would open a page with no frame. A URL no file matches runs here.
+# URL paths differ from the page files' names on purpose: under `streamlit run app.py` (not
+# serve.py), Streamlit runs a fresh server's first request for /<file name> straight from
+# pages/ (its old multipage mode), skipping this router. A URL no file matches runs here.
 dashboard = [
     st.Page(PAGES / "overview.py", title="Overview", icon="📊", url_path="overview-of-indicators",
             default=True),

@@ -87,10 +87,6 @@ def map_change_seconds(browser, base_url: str, path: str, rounds: int,
     ``marker``: text with {area} the page shows once it has been drawn for that area."""
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     try:
-        # The site's root first: a fresh server's first request for a deep link shows a
-        # one-off "Page not found" dialog (README), which would hold the page inert.
-        page.goto(base_url)
-        page.wait_for_selector(IDLE, timeout=120_000)
         page.goto(base_url + path + f"?area={MAP_AREAS[-1]}")
         page.wait_for_selector(CANVAS, state="attached", timeout=120_000)
         page.wait_for_selector(IDLE, timeout=120_000)

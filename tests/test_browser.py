@@ -27,7 +27,7 @@ IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 
 @pytest.fixture(scope="module")
 def server(seeded_store_file, tmp_path_factory):
-    """streamlit run app.py on a private copy of the seeded store; yields the base URL."""
+    """The run command on a private copy of the seeded store; yields the base URL."""
     store = tmp_path_factory.mktemp("browser") / "store.sqlite"
     shutil.copy(seeded_store_file, store)
     process, url = start_app({"DASHBOARD_SQLITE_PATH": str(store), "DATABASE_URL": None})
@@ -92,15 +92,33 @@ def router_ran(page) -> bool:
 
 
 def test_a_link_to_a_page_works_as_the_first_request_of_a_fresh_server(server, page):
-    """Runs first in this module, so the server has served nothing yet. Streamlit then serves
-    a /<file name> link from pages/ without app.py; our URL paths name no file, so app.py
-    runs and routes it (Streamlit still shows a one-off "Page not found" notice)."""
+    """Runs first in this module, so the server has served nothing yet. Left to itself,
+    Streamlit would treat pages/ as its old directory of pages until app.py's first run, and
+    show this first link a "Page not found" notice over the right page (serve.py)."""
     server, _ = server
     page.goto(f"{server}/upload-files")
     wait_idle(page)
     page.get_by_role("heading", name="Upload data").first.wait_for(timeout=30_000)
     assert router_ran(page)
     assert page.locator("[data-testid=stException]").count() == 0
+    assert page.get_by_text("Page not found").count() == 0
+
+
+def test_a_link_to_a_page_file_on_a_fresh_server_is_routed_by_app_py(seeded_store_copy, page):
+    """/crime names pages/crime.py, not a page of the dashboard (its URL is /crime-theme). As a
+    fresh server's first request it must still go through app.py, which says the page does
+    not exist and shows the overview, not run the file on its own."""
+    process, url = start_app({"DASHBOARD_SQLITE_PATH": str(seeded_store_copy),
+                              "DATABASE_URL": None})
+    try:
+        page.goto(f"{url}/crime")
+        wait_idle(page)
+        page.get_by_text("Page not found").first.wait_for(timeout=30_000)
+        page.get_by_role("heading", name="Safer Communities performance").first.wait_for(
+            timeout=30_000)
+        assert router_ran(page)
+    finally:
+        stop_app(process)
 
 
 @pytest.mark.parametrize("slug", PAGES)

@@ -9,6 +9,7 @@ from unittest.mock import patch
 
 import pytest
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 from streamlit.web.server.app_discovery import discover_asgi_app
 
@@ -85,6 +86,7 @@ def test_a_failed_warm_up_is_logged_and_leaves_the_server_running(fresh_server, 
 
 
 def test_the_run_command_serves_app_py_and_starts_warming_as_the_server_starts(fresh_server):
+    PagesManager.uses_pages_directory = None  # as in a new process
     found = discover_asgi_app(ROOT / "serve.py")
     assert found.is_asgi_app and found.app_name == "app"
 
@@ -96,4 +98,5 @@ def test_the_run_command_serves_app_py_and_starts_warming_as_the_server_starts(f
         async def enter_and_leave():
             async with serve.warm_while_the_first_browser_loads(serve.app):
                 assert started == [True]  # before the server takes its first request
+                assert PagesManager.uses_pages_directory is False  # app.py routes every page
         asyncio.run(enter_and_leave())
