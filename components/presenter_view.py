@@ -19,7 +19,7 @@ from .filters import Filters, current_filters
 from .judgement_text import status_text
 from .small_numbers import is_small
 from metrics.comparison import comparison_unit, compute_trend
-from metrics.formatting import format_change, format_value, unit_title
+from metrics.formatting import format_change, format_value, tile_figure, unit_title
 from metrics.statement import compose_statement
 from metrics.windows import is_additive
 from data_loaders import geography as geo
@@ -110,17 +110,20 @@ def render_theme_slide(theme: str, filters: Filters, version) -> None:
             st.markdown(f"**{status_text(row['overall'])}**")
             whose = "" if row["figure_area"] == filters.area_code else \
                 f" ({geo.area_name(row['figure_area'])} figure)"
+            figure, unit_words = tile_figure(row["value"], row["unit"])
             if is_additive(records[row["indicator_id"]]) and (
                     is_small(row["value"]) or is_small(row["previous_value"])):
                 st.metric(row["title"], f"<{suppression_threshold()}"
-                          if is_small(row["value"]) else format_value(row["value"], row["unit"]))
-                st.caption("change not shown: small numbers" + whose)
+                          if is_small(row["value"]) else figure)
+                st.caption(" · ".join(n for n in [unit_words, "change not shown: small numbers"]
+                                      if n) + whose)
                 continue
-            st.metric(row["title"], format_value(row["value"], row["unit"]),
+            st.metric(row["title"], figure,
                       delta=format_change(row["change_pct"]) or None,
                       delta_color={"down_good": "inverse", "up_good": "normal"}.get(
                           row["polarity"], "off"))
-            st.caption((row["direction"] or f"no change: {row['withheld']}") + whose)
+            st.caption(" · ".join(n for n in [unit_words, row["direction"]
+                                              or f"no change: {row['withheld']}"] if n) + whose)
     if not held:
         st.info("No figures for this theme.")
         return

@@ -7,7 +7,7 @@ import streamlit as st
 
 from data_loaders import geography as geo
 from metrics.assessment import benchmark_area
-from metrics.formatting import format_change, format_value
+from metrics.formatting import format_change, tile_figure
 from metrics.statement import compose_statement
 from metrics.summary import compute_summary, compute_summary_or_fallback
 from metrics.windows import is_additive
@@ -33,18 +33,20 @@ def render_tiles(records: list[dict], summaries: dict, sample: set, area_code: s
                 st.caption("Not uploaded for this area yet.")
                 continue
             st.markdown(f"**{status_text(row['overall'])}**")
+            figure, unit_words = tile_figure(row["value"], record["unit"])
             if is_additive(record) and (is_small(row["value"])
                                         or is_small(row["previous_value"])):
-                shown = f"<{suppression_threshold()}" if is_small(row["value"]) else \
-                    format_value(row["value"], record["unit"])
+                shown = f"<{suppression_threshold()}" if is_small(row["value"]) else figure
                 st.metric(record["title"], shown, help="Small numbers are not shown.")
-                st.caption(f"{row['period']} · change not shown: small numbers")
+                st.caption(" · ".join(n for n in [unit_words, row["period"],
+                                                   "change not shown: small numbers"] if n))
                 continue
-            st.metric(record["title"], format_value(row["value"], record["unit"]),
+            st.metric(record["title"], figure,
                       delta=format_change(row["change_pct"]) or None,
                       delta_color=DELTA_COLOURS[record["polarity"]],
                       help=f"{record['definition']} Source: {record['source']}.")
-            notes = [row["period"], row["direction"] or f"change withheld: {row['withheld']}",
+            notes = [unit_words, row["period"],
+                     row["direction"] or f"change withheld: {row['withheld']}",
                      rag_text(row["rag"]), variation_text(row["variation"]),
                      benchmark_text(row["benchmark"], row["benchmark_area"])]
             if row["figure_area"] != area_code:

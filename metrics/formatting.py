@@ -22,6 +22,27 @@ def format_value(value, unit: str) -> str:
     return UNIT_FORMAT[unit].format(value)
 
 
+# A tile shows its figure alone in big type and the unit's words in the small print under
+# it: "59.62 per 1,000" in big type was cut to "59.62 p..." in a tile a third or a sixth of a
+# 1024- or 1280-pixel screen wide (a laptop, a projector).
+TILE_UNITS = {"rate_per_1000": ("{:,.2f}", "per 1,000 residents"), "days": ("{:,.0f}", "days")}
+
+
+def tile_figure(value, unit: str) -> tuple[str, str]:
+    """A tile's big figure and the words of its unit for the small print ("" if the figure
+    says it all).
+
+    >>> tile_figure(59.624, "rate_per_1000"), tile_figure(12052, "count")
+    (('59.62', 'per 1,000 residents'), ('12,052', ''))
+    >>> tile_figure(64.54, "percent"), tile_figure(None, "days")
+    (('64.5%', ''), ('', 'days'))
+    """
+    if unit not in TILE_UNITS:
+        return format_value(value, unit), ""
+    figure, words = TILE_UNITS[unit]
+    return (figure.format(value) if format_value(value, unit) else ""), words
+
+
 def format_change(change_pct) -> str:
     """A % change with its sign and one decimal; "" for none.
 
