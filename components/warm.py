@@ -19,9 +19,12 @@ def warm_up() -> None:
     left alone: the first page loads the sample data, in front of the person who opened
     it."""
     started = time.perf_counter()
-    # The overview's own modules: a page file is run, not imported, so its imports are paid
-    # by its first run.
-    from components import cache, filters, overview_view  # noqa: F401
+    # What app.py and the overview import: a page file is run, not imported, so its imports
+    # are paid by its first run. Streamlit compiles a regular expression of every emoji the
+    # first time a page has an icon (0.1 s).
+    import streamlit.emojis  # noqa: F401
+
+    from components import access, cache, filters, overview_view, writes  # noqa: F401
     from data_loaders import geography as geo
 
     store = cache.get_store()
@@ -32,6 +35,8 @@ def warm_up() -> None:
     # The overview's scorecard first: the first browser may ask for it before all is read.
     cache.load_scorecard(version, geo.BOARD_CODE, "quarter", None)
     cache.read_data_version(version)
+    from components import theme_view  # noqa: F401  (every theme page's, for the next click)
+
     log.info("data version %s read ahead of the first page in %.2f s", version[0],
              time.perf_counter() - started)
 
