@@ -103,8 +103,9 @@ def _browser(runs: int) -> dict:
                "at most 1.25 x the bare app", f"{start['ratio']:.2f} x "
                f"({start['seconds']:.2f} s)", report.met(start["ratio"], 1.25 + 1e-9),
                f"bare one-page app: {start['bare_seconds']:.2f} s",
-               "a restart on data shown before; a first start, with no observations kept on "
-               f"disk yet: {start['first_start_ratio']:.2f} x "
+               "`streamlit run serve.py` (README), which works out the first page as the server "
+               "starts; a restart on data shown before; a first start, with no observations "
+               f"kept on disk yet: {start['first_start_ratio']:.2f} x "
                f"({start['first_start_seconds']:.2f} s)", **start),
         **_row("map_change", "a filter change on a map page, until the map has drawn",
                "at most 1.25 x the bare map page", f"{change['ratio']:.2f} x "
