@@ -45,19 +45,21 @@ def scorecard_table(card: pd.DataFrame, sample_ids: set[str], area_names: dict) 
         if row.indicator_id in sample_ids:
             parts.append("sample data")
         notes.append(" · ".join(p for p in parts if p))
+    # What the board reads first comes first: on a laptop or a projector the table shows
+    # about its first six columns and scrolls sideways for the rest.
     return pd.DataFrame({
         "Status": card["overall"].map(status_text),
         "Indicator": card["title"],
-        "Period": card["period"].fillna("").map(short_months),
         "Value": [format_value(v, u) for v, u in zip(card["value"], card["unit"])],
+        "Change": change,
+        "Two-year trend": card["trend"],
+        "Period": card["period"].fillna("").map(short_months),
         "A year earlier": [format_value(v, u) for v, u in
                            zip(card["previous_value"], card["unit"])],
-        "Change": change,
         "RAG": card["rag"].map(rag_text),
         "Variation (SPC)": card["variation"].map(variation_text),
         "Benchmark": [benchmark_text(v, a) for v, a in zip(card["benchmark"],
                                                             card["benchmark_area"])],
-        "Two-year trend": card["trend"],
         "Notes": notes,
     })
 
@@ -94,8 +96,7 @@ def render_scorecard(sections: list[dict] | None, area_name: str) -> None:
         link.page_link(THEME_PAGES[section["theme"]], label=f"Open {section['title']}",
                        icon="➡️")
         st.dataframe(section["table"], hide_index=True, width="stretch", column_config={
-            "Indicator": st.column_config.TextColumn(width="large"),
-            "Two-year trend": st.column_config.LineChartColumn("Two-year trend",
-                                                               width="small"),
+            "Indicator": st.column_config.TextColumn(width=270),  # the longest title, at 1280 px
+            "Two-year trend": st.column_config.LineChartColumn("Two-year trend", width=110),
             "Notes": st.column_config.TextColumn(width="medium")})
         render_downloads(section["download"], f"scorecard_{section['theme']}")

@@ -114,6 +114,17 @@ def test_overview_area_filter_changes_the_numbers(app, seeded_store_copy):
     assert scorecard_values(app)["Total recorded crime"] == f"{melton.value:.2f} per 1,000"
 
 
+def test_overview_tables_put_what_the_board_reads_first_in_view(app):
+    """A table a laptop or projector shows only the first six or so columns of, then
+    scrolls sideways: status, indicator, value, change and trend come first."""
+    tables = [f.value for f in app.dataframe if "Indicator" in f.value.columns]
+    assert len(tables) == 5  # one per theme
+    for table in tables:
+        assert list(table.columns[:5]) == ["Status", "Indicator", "Value", "Change",
+                                           "Two-year trend"]
+        assert {"RAG", "Variation (SPC)", "Benchmark", "Notes"} <= set(table.columns)
+
+
 def test_overview_period_filter_sums_the_year_to_date(app, seeded_store_copy):
     app.selectbox(key="area").set_value(MELTON).run()
     app.selectbox(key="period").set_value("ytd").run()
