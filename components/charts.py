@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 # Okabe-Ito: the selected area, the county, the board area, the region, England.
 AREA_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"]
-SELECTED, OTHER, REFERENCE = "#0072B2", "#9AA5B1", "#D55E00"
+SELECTED, OTHER = "#0072B2", "#9AA5B1"
+REFERENCE_DASHES = [[8, 4], [3, 3], [12, 3, 3, 3]]  # county, board area, region
 FONT_SIZE = 16
 # The Vega-Lite schema Altair writes its charts for (a test checks it is the installed
 # Altair's): the pages need only this string, and importing Altair for it took 0.2 s of
@@ -116,8 +117,8 @@ def as_altair(spec: dict) -> alt.LayerChart:
 def area_bar_spec(bars: pd.DataFrame, selected: str | None, references: dict[str, float],
                   x_title: str, title: str) -> dict:
     """Horizontal bars per district, the selected one in blue and marked '(selected)', with
-    the county and board area (or region) as labelled reference lines, and each district's
-    95% confidence interval as a whisker where ``bars`` has low and high. ``bars`` has columns
+    the county and board area (or region) as reference lines named in a legend, and each
+    district's 95% confidence interval as a whisker where ``bars`` has low and high. ``bars`` has columns
     area, value (and optionally low, high); ``references`` maps a label to its value."""
     frame = bars.assign(
         shown=lambda f: f["area"] + f["area"].map(lambda a: "  (selected)" if a == selected
@@ -133,21 +134,25 @@ def area_bar_spec(bars: pd.DataFrame, selected: str | None, references: dict[str
         "y": {"axis": {"labelLimit": 320}, "field": "shown", "sort": order, "title": None,
               "type": "nominal"}}}]
     if references:
-        datasets["references"] = pd.DataFrame({
-            "label": list(references), "value": list(references.values()),
-            "pos": [8 + 18 * i for i in range(len(references))]})
+        # Named in a legend under the chart, in the trend chart's colours for the same areas
+        # and each with its own dash: labels written beside the lines ran over the bars and
+        # were cut off at the chart's edge when the two lines lay close together.
+        labels = list(references)
+        datasets["references"] = pd.DataFrame({"label": labels,
+                                               "value": list(references.values())})
         layers.append({"data": {"name": "references"},
-                       "mark": {"type": "rule", "color": REFERENCE, "strokeDash": [6, 3],
-                                "strokeWidth": 2},
-                       "encoding": {"tooltip": [_nominal("label"),
-                                                _number("value", None, ",.2f")],
-                                    "x": _number("value")}})
-        layers.append({"data": {"name": "references"},
-                       "mark": {"type": "text", "align": "left", "color": REFERENCE, "dx": 4,
-                                "fontSize": FONT_SIZE - 3, "fontWeight": "bold"},
-                       "encoding": {"text": _nominal("label"), "x": _number("value"),
-                                    "y": {"field": "pos", "scale": None,
-                                          "type": "quantitative"}}})
+                       "mark": {"type": "rule", "strokeWidth": 2.5},
+                       "encoding": {
+                           "color": {"field": "label", "type": "nominal", "sort": labels,
+                                     "scale": {"domain": labels,
+                                               "range": AREA_COLOURS[1:1 + len(labels)]},
+                                     "legend": {"title": None, "symbolType": "stroke"}},
+                           "strokeDash": {"field": "label", "type": "nominal", "sort": labels,
+                                          "scale": {"domain": labels,
+                                                    "range": REFERENCE_DASHES[:len(labels)]},
+                                          "legend": None},
+                           "tooltip": [_nominal("label"), _number("value", None, ",.2f")],
+                           "x": _number("value")}})
     if {"low", "high"} <= set(frame.columns) and frame["low"].notna().any():
         datasets["intervals"] = frame.dropna(subset=["low", "high"])
         layers.append({"data": {"name": "intervals"},
@@ -160,7 +165,8 @@ def area_bar_spec(bars: pd.DataFrame, selected: str | None, references: dict[str
                            "x": _number("low", x_title), "x2": {"field": "high"},
                            "y": {"field": "shown", "sort": order, "title": None,
                                  "type": "nominal"}}})
-    return _spec(layers, datasets, max(220, 38 * len(frame)), title)
+    legend = 40 if references else 0  # the chart's height includes it: bars keep theirs
+    return _spec(layers, datasets, max(220, 38 * len(frame)) + legend, title)
 
 
 SIGNAL_COLOURS = {"improvement": "#0072B2", "concern": "#E69F00", "neither": "#7B3294",

@@ -64,9 +64,23 @@ def test_bar_chart_marks_the_selected_district_in_words_and_draws_references():
     assert dict(zip(frame["area"], frame["shown"])) == {"Melton": "Melton  (selected)",
                                                         "Blaby": "Blaby"}
     assert built["layer"][0]["encoding"]["color"]["condition"]["value"] == SELECTED
-    assert len(built["layer"]) == 3  # bars, the reference rule and its label
+    assert len(built["layer"]) == 2  # bars, the reference rules (named in the legend)
     lines = built["datasets"][built["layer"][1]["data"]["name"]]
-    assert lines.to_dict("records") == [{"label": "Leicestershire", "value": 1.5, "pos": 8}]
+    assert lines.to_dict("records") == [{"label": "Leicestershire", "value": 1.5}]
+
+
+def test_reference_lines_are_told_apart_by_colour_and_dash_and_named_in_a_legend():
+    bars = pd.DataFrame({"area": ["Melton", "Blaby"], "value": [2.0, 1.0]})
+    built = area_bar_spec(bars, "Melton", {"Leicestershire": 1.5, "Leicestershire and Rutland":
+                                           1.52}, "Rate", "Hate")
+    rules = built["layer"][1]["encoding"]
+    # The trend chart's colours for the county and the board area, and a dash of each's own.
+    assert rules["color"]["scale"]["range"] == AREA_COLOURS[1:3]
+    assert rules["color"]["legend"]["title"] is None  # under the chart (the house style)
+    dashes = rules["strokeDash"]["scale"]["range"]
+    assert len(dashes) == 2 and dashes[0] != dashes[1]
+    assert rules["color"]["scale"]["domain"] == rules["strokeDash"]["scale"]["domain"] == [
+        "Leicestershire", "Leicestershire and Rutland"]
 
 
 def spc_frame() -> pd.DataFrame:
