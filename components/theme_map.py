@@ -69,7 +69,7 @@ def render_map(version: DataKey, observations, record: dict, window: Window | No
     chart.pydeck_chart(deck_for(version, args, filters, incidents), height=520,
                        alt=f"Map of {record['title']} by {level}")
     with table:
-        st.dataframe(view["table"], hide_index=True, width="stretch", height=440)
+        st.dataframe(view["table"], hide_index=True, width="stretch")
         st.caption(view["shading"])
         render_downloads(view["download"], f"{record['id']}_map_{level}s")
     if filters.beat_code:
@@ -119,7 +119,7 @@ def map_reads(version: DataKey, record: dict, incidents: bool) -> DataRead:
 def map_view(version: DataKey, record: dict, kind: str, end: str, level: str,
              district: str | None) -> dict | None:
     """The map's areas (beats in ``district``, or every district) shaded by the window's
-    figure: shaded and outline rows, the view, the table (Code, Name, the figure, Change),
+    figure: shaded and outline rows, the view, the table (Name, the figure, Change, Code),
     the shading and unplaced-incidents notes. None when there is nothing to draw;
     ``no_map`` when no area has a figure."""
     rings = load_boundary_rings(version)
@@ -145,10 +145,12 @@ def map_view(version: DataKey, record: dict, kind: str, end: str, level: str,
     focus_shapes = outlines[outlines["area_code"] == district] \
         if district and level == "beat" else outlines
     names = dict(zip(shapes["area_code"], shapes["area_name"]))
-    shown = pd.DataFrame({"Code": figures["area_code"],
-                          "Name": figures["area_code"].map(names),
+    # The name and the figure first: in the table beside the map only the first three
+    # columns show without scrolling sideways.
+    shown = pd.DataFrame({"Name": figures["area_code"].map(names),
                           unit_title(unit): figures["value"],
-                          "Change": figures["change_text"]})
+                          "Change": figures["change_text"],
+                          "Code": figures["area_code"]})
     shown = shown.sort_values(unit_title(unit), ascending=False)
     if "shown" in figures:  # partners: the protected text in place of the figures
         shown[unit_title(unit)] = shown["Code"].map(dict(zip(figures["area_code"],
