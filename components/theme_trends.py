@@ -64,17 +64,21 @@ def trend_view(version: DataKey, record: dict, codes: tuple[str, ...]) -> dict |
 
 
 def trend_table(trend: pd.DataFrame, names: dict[str, str], text: pd.Series) -> pd.DataFrame:
-    """One row per period, oldest first: Period, then "<area> (<measure>)" columns in
-    alphabetical order holding ``text`` ('' where the area has no figure). Built directly:
-    pandas' pivot_table took longer than the rest of the section."""
+    """One row per period, oldest first: Period, then "<area> (<measure>)" columns in the
+    order of ``names`` (the chosen area first, as in the chart's legend: beside the chart
+    only the first two show without scrolling), each holding ``text`` ('' where the area has
+    no figure). Built directly: pandas' pivot_table took longer than the rest of the
+    section."""
     labels = dict(zip(trend["period_start"], trend["period"]))
     starts = sorted(labels)
-    cells: dict[tuple[str, str], dict[str, str]] = {}
+    areas = list(names)
+    cells: dict[tuple[int, str], dict[str, str]] = {}
     for code, measure, start, value in zip(trend["area_code"], trend["measure"],
                                            trend["period_start"], text):
-        cells.setdefault((names[code], measure), {}).setdefault(start, value)
+        cells.setdefault((areas.index(code), measure), {}).setdefault(start, value)
     return pd.DataFrame({"Period": [labels[s] for s in starts],
-                         **{f"{area} ({measure})": [column.get(s, "") for s in starts]
+                         **{f"{names[areas[area]]} ({measure})": [column.get(s, "")
+                                                                  for s in starts]
                             for (area, measure), column in sorted(cells.items())}})
 
 

@@ -169,6 +169,18 @@ def test_area_filter_changes_the_theme_tiles(app, seeded_store_copy):
     assert tile(app, "Hate crimes") == f"{melton.value:.2f}" != board
 
 
+def test_the_trend_table_starts_with_the_chosen_area(app):
+    """Beside the chart only its first columns show without scrolling: the chosen area's,
+    then the county's and the board area's, as in the chart's legend."""
+    app.switch_page("pages/hate_crime.py").run()
+    app.selectbox(key="area").set_value(MELTON).run()
+    table = next(f.value for f in app.dataframe if list(f.value.columns)[:1] == ["Period"])
+    areas = [c.rsplit(" (", 1)[0] for c in table.columns[1:]]
+    assert areas == sorted(areas, key=["Melton", "Leicestershire",
+                                       "Leicestershire and Rutland"].index)
+    assert areas[0] == "Melton" and len(set(areas)) == 3
+
+
 def test_category_filter_narrows_the_charts_to_one_category(app, seeded_store_copy):
     app.switch_page("pages/asb.py").run()
     app.selectbox(key="area").set_value(MELTON).run()
