@@ -2,7 +2,7 @@
 st.vega_lite_chart) and puts nothing on screen; trend_chart gives the same chart as an Altair
 chart for the board pack. One look for every chart: the Okabe-Ito palette (safe for
 colour-blind readers), large type for a projector, and meaning never carried by colour alone
-(lines are labelled, the selected bar is marked).
+(lines are labelled or dashed differently, the selected bar is marked).
 
 The specs are written as plain dicts, not built with Altair, because they are rebuilt on
 every filter change: Altair takes 20-60 ms to build and validate each of these charts (it
@@ -118,8 +118,9 @@ def area_bar_spec(bars: pd.DataFrame, selected: str | None, references: dict[str
                   x_title: str, title: str) -> dict:
     """Horizontal bars per district, the selected one in blue and marked '(selected)', with
     the county and board area (or region) as reference lines named in a legend, and each
-    district's 95% confidence interval as a whisker where ``bars`` has low and high. ``bars`` has columns
-    area, value (and optionally low, high); ``references`` maps a label to its value."""
+    district's 95% confidence interval as a whisker where ``bars`` has low and high.
+    ``bars`` has columns area, value (and optionally low, high); ``references`` maps a label
+    to its value."""
     frame = bars.assign(
         shown=lambda f: f["area"] + f["area"].map(lambda a: "  (selected)" if a == selected
                                                     else ""),

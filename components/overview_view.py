@@ -96,7 +96,7 @@ def render_scorecard(sections: list[dict] | None, area_name: str) -> None:
         link.page_link(THEME_PAGES[section["theme"]], label=f"Open {section['title']}",
                        icon="➡️")
         st.dataframe(section["table"], hide_index=True, width="stretch", column_config={
-            "Indicator": st.column_config.TextColumn(width=270),  # the longest title, at 1280 px
+            "Indicator": st.column_config.TextColumn(width=270),  # most titles whole at 1280 px
             "Two-year trend": st.column_config.LineChartColumn("Two-year trend", width=110),
             "Notes": st.column_config.TextColumn(width="medium")})
         render_downloads(section["download"], f"scorecard_{section['theme']}")
