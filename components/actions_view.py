@@ -28,6 +28,17 @@ def actions_table(actions: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame
     })
 
 
+def render_actions_table(table) -> None:
+    """actions_table's rows (a frame or an Arrow table) on screen: the number and status
+    first, then the board paper's order. Last in that order, the status was off to the right
+    at 1280 px, behind the action's long text; downloads keep the paper's order."""
+    columns = list(getattr(table, "column_names", None) or table.columns)
+    first = ["No.", "Status"]
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_order=[*first, *(c for c in columns if c not in first)],
+                 column_config={"Action": st.column_config.TextColumn(width="large")})
+
+
 def open_actions(actions: pd.DataFrame, theme: str) -> pd.DataFrame:
     """Actions linked to ``theme`` that are not done."""
     if actions.empty:

@@ -14,7 +14,7 @@ from data_loaders.catalogue import THEMES
 from metrics.series import indicators_held, sample_indicators
 from metrics.windows import is_additive
 
-from .actions_view import actions_table, open_actions
+from .actions_view import actions_table, open_actions, render_actions_table
 from .cache import (current_version, frozen_table, load_actions, load_assessments,
                     load_catalogue_records, load_observation_index, load_view)
 from .filters import current_filters, filters_window
@@ -74,7 +74,7 @@ def render_actions(version, theme: str) -> None:
     if table is None:
         st.caption("No open actions are linked to this theme.")
         return
-    st.dataframe(table, hide_index=True, width="stretch")
+    render_actions_table(table)
 
 
 def open_actions_table(version, theme: str):

@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import writes
 from components.access import allowed, require_role
-from components.actions_view import actions_table, render_action_form
+from components.actions_view import actions_table, render_action_form, render_actions_table
 from components.cache import current_version, get_store, load_actions, load_catalogue
 from components.downloads import render_downloads
 
@@ -20,7 +20,7 @@ if actions.empty:
     st.info("No actions are recorded yet.")
 else:
     table = actions_table(actions, titles)
-    st.dataframe(table, hide_index=True, width="stretch")
+    render_actions_table(table)
     render_downloads(table, "action_log")
 
 

@@ -569,6 +569,17 @@ def test_an_officer_adds_an_action_and_the_theme_page_shows_it(app, seeded_store
     assert "Report hate crime reporting routes" in set(table["Action"])
 
 
+@pytest.mark.parametrize("page", ["pages/actions.py", "pages/crime.py"])
+def test_action_tables_show_the_status_before_the_long_text(app, page):
+    """On screen the number and status come first (the status, last in the board paper's
+    order, was off to the right at 1280 px); the download keeps the paper's order."""
+    app.switch_page(page).run()
+    shown = next(f for f in app.dataframe if "Responsible officer" in f.value.columns)
+    assert list(shown.proto.column_order[:3]) == ["No.", "Status", "Raised"]
+    assert set(shown.proto.column_order) == set(shown.value.columns)
+    assert list(shown.value.columns[:3]) == ["No.", "Raised", "Action"]  # the paper's
+
+
 def test_the_dashboard_reopens_on_a_snapshot_after_a_correction(app, seeded_store_copy):
     store = Store(f"sqlite:///{seeded_store_copy}")
     snapshot = store.create_snapshot("Board 15 December 2023", "Coordinator")
