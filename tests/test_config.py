@@ -16,6 +16,7 @@ EXPECTED = {
     "server.maxUploadSize": "100",
     "server.headless": "true",
     "browser.gatherUsageStats": "false",
+    "browser.serverAddress": '"localhost"',  # no lookup of this machine's address on the web
     "client.showErrorDetails": '"none"',
     "client.toolbarMode": '"viewer"',
     "client.disableDataExport": "true",
