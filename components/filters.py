@@ -78,10 +78,13 @@ def render_shared_filters(beats: pd.DataFrame, quarters: list[str]) -> Filters:
     return filters
 
 
+# What a page opens on: the board area, the latest quarter held.
+DEFAULT_FILTERS = Filters(geo.BOARD_CODE, None, "quarter", None)
+
+
 def current_filters() -> Filters:
     """The filters app.py rendered this run (the defaults if it rendered none)."""
-    return st.session_state.get("shared_filters") or Filters(geo.BOARD_CODE, None, "quarter",
-                                                             None)
+    return st.session_state.get("shared_filters") or DEFAULT_FILTERS
 
 
 def render_snapshot_choice(snapshots: pd.DataFrame) -> None:

@@ -71,15 +71,14 @@ def trend_table(trend: pd.DataFrame, names: dict[str, str], text: pd.Series) -> 
     section."""
     labels = dict(zip(trend["period_start"], trend["period"]))
     starts = sorted(labels)
-    areas = list(names)
-    cells: dict[tuple[int, str], dict[str, str]] = {}
+    position = {code: i for i, code in enumerate(names)}
+    cells: dict[tuple[int, str, str], dict[str, str]] = {}
     for code, measure, start, value in zip(trend["area_code"], trend["measure"],
                                            trend["period_start"], text):
-        cells.setdefault((areas.index(code), measure), {}).setdefault(start, value)
+        cells.setdefault((position[code], names[code], measure), {}).setdefault(start, value)
     return pd.DataFrame({"Period": [labels[s] for s in starts],
-                         **{f"{names[areas[area]]} ({measure})": [column.get(s, "")
-                                                                  for s in starts]
-                            for (area, measure), column in sorted(cells.items())}})
+                         **{f"{area} ({measure})": [column.get(s, "") for s in starts]
+                            for (_, area, measure), column in sorted(cells.items())}})
 
 
 def render_spc(version: DataKey, observations, record: dict, filters: Filters) -> None:

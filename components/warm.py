@@ -24,8 +24,8 @@ def warm_up() -> None:
     # first time a page has an icon (0.1 s).
     import streamlit.emojis  # noqa: F401
 
-    from components import access, cache, filters, overview_view, writes  # noqa: F401
-    from data_loaders import geography as geo
+    from components import access, cache, overview_view, writes  # noqa: F401
+    from components.filters import DEFAULT_FILTERS as opening
 
     store = cache.get_store()
     if store.is_empty():
@@ -33,7 +33,7 @@ def warm_up() -> None:
     stored = store.data_version()
     version = (cache.new_data().seen(stored), None)
     # The overview's scorecard first: the first browser may ask for it before all is read.
-    cache.load_scorecard(version, geo.BOARD_CODE, "quarter", None)
+    cache.load_scorecard(version, opening.area_code, opening.kind, opening.end)
     cache.read_data_version(version)
     from components import theme_view  # noqa: F401  (every theme page's, for the next click)
 
