@@ -46,12 +46,36 @@ def render_about() -> None:
     st.header("Small numbers")
     threshold = suppression_threshold()
     st.markdown(
-        f"What partners see and download shows counts from 1 to {threshold - 1} as "
-        f"\"<{threshold}\". Where a total is shown, the smallest other cell of the sum is "
-        "hidden too (\"\\*\") so the hidden one cannot be worked out by subtraction, and "
-        "totals over hidden cells are rounded to the nearest 5 (\"~\") so a corrected upload "
-        "cannot be compared with the earlier one to reveal a hidden cell. Officers see every "
-        "figure.")
+        "Domestic abuse and hate crime in a beat, and any small count, can point to the "
+        "people behind it. So partners see every count in a protected form, and officers "
+        "see the true figures.")
+    st.markdown(
+        f"- **Small counts are rounded before anything is added up.** Each beat's count for a "
+        f"month or quarter (and each district's, county's or board area's count not in any "
+        f"beat or district) from 1 to {threshold - 1} becomes 0 or {threshold}, at random "
+        f"but fairly: a 2 becomes {threshold} two times in {threshold}, so totals stay right "
+        f"on average. A 0 shown to partners can be anything from 0 to {threshold - 1}, a "
+        f"{threshold} anything from 1 to {threshold}. Counts of {threshold} and more are "
+        "not changed.
+"
+        "- **Everything else is added up from the rounded counts**: districts, the county, "
+        "the board area, quarters, years to date, rolling 12 months and crime totals, and "
+        "the rates, changes, charts, judgements, maps, downloads, slides and packs made from "
+        "them. So no subtraction of one figure from another, across periods, areas or "
+        "categories, gives back a count that was rounded.
+"
+        "- **The rounding is the same every time**: the same count in the same place and "
+        "period is rounded the same way on every page, for every partner and after every "
+        "upload, so asking again gives nothing new to compare. The random choices come from "
+        "a secret the dashboard keeps and never shows.
+"
+        "- A percentage or average of fewer people than the threshold is not shown.
+
+"
+        "Partners' figures can therefore differ a little from the officers': by a few in a "
+        "beat, by much less in a district or the board area. Statistical agencies protect "
+        "tables people can build themselves in the same way (the ONS for Census 2021, the "
+        "Australian Bureau of Statistics' TableBuilder).")
     st.header("Gaps")
     st.markdown(
         "A % change or direction is withheld, with the reason, when either period is "

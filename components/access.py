@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from metrics.suppression import DEFAULT_THRESHOLD
+from data_loaders.store import THRESHOLD_SETTING, THRESHOLD_VARIABLE  # noqa: F401 (re-exported)
 
 from .cache import get_store, this_run
 
@@ -29,8 +28,6 @@ ROLES = ("viewer", "officer", "admin")  # each has every right of the roles befo
 PLURAL = {"viewer": "people on the dashboard's list", "officer": "officers",
           "admin": "admins"}
 GRANTABLE = ("viewer", "officer")  # in the app; admins are named in the secrets only
-THRESHOLD_VARIABLE = "DASHBOARD_SMALL_NUMBER_THRESHOLD"
-THRESHOLD_SETTING = "small_number_threshold"
 THRESHOLD_RANGE = (3, 20)
 DEFAULT_CONTACT = "the dashboard's administrator"
 PERSON_KEY, THRESHOLD_KEY = "_access_person", "_access_threshold"  # resolved once per run
@@ -267,14 +264,8 @@ def recorded_name(person: Person) -> str:
 # -- settings ---------------------------------------------------------------------------------
 
 def threshold_setting() -> tuple[int, str]:
-    """(threshold, where it comes from): an admin's setting in the app, else the
-    DASHBOARD_SMALL_NUMBER_THRESHOLD environment variable, else 5. Read afresh."""
-    row = get_store().admin_value("setting", THRESHOLD_SETTING)
-    if row is not None:
-        return int(row["value"]), f"set in the app by {row['user_name']}, {row['at'][:10]}"
-    if os.environ.get(THRESHOLD_VARIABLE):
-        return int(os.environ[THRESHOLD_VARIABLE]), f"the {THRESHOLD_VARIABLE} variable"
-    return DEFAULT_THRESHOLD, "the default"
+    """(threshold, where it comes from): Store.small_number_threshold. Read afresh."""
+    return get_store().small_number_threshold()
 
 
 def suppression_threshold() -> int:

@@ -1,7 +1,10 @@
 """Every Streamlit cache in the app lives here. Frames are keyed on a DataKey: the store's
 data version, so a new upload or a rollback is never answered with old numbers once a page
-has moved to it (version_to_show), and the board snapshot shown (None for the current
-data), so a snapshot reopens exactly as it was."""
+has moved to it (version_to_show); the board snapshot shown (None for the current data), so
+a snapshot reopens exactly as it was; and who the figures are for: None for officers, the
+small-number threshold for partners, whose observations and incident tally are the
+protected ones (metrics.disclosure) from the first read, so nothing drawn for a partner is
+ever worked out from a raw count."""
 from __future__ import annotations
 
 import contextvars
@@ -26,6 +29,7 @@ from data_loaders.store import Store
 from metrics.assessment import compute_assessment, compute_scorecard
 from metrics.comparison import (compute_area_comparison, compute_quarter_table, compute_trend,
                                 fy_pairs)
+from metrics.disclosure import partner_observations, protect_tally
 from metrics.incidents import unplaced_incidents
 from metrics.series import ObservationIndex
 from metrics.services import compute_service_tables
@@ -42,19 +46,30 @@ def get_store() -> Store:
     return Store()
 
 
-DataKey = tuple[int, "int | None"]
+DataKey = tuple[int, "int | None", "int | None"]
 SNAPSHOT_KEY = "snapshot"  # the sidebar's widget: which snapshot the dashboard shows
 
 
 def current_version(live: bool = False) -> DataKey:
-    """(data version, snapshot shown): the store's version is read on every rerun (one small
-    query). ``live`` pages (upload, data) always work on the newest data; a dashboard page
-    on the version version_to_show picks, the same for the whole of a run."""
+    """(data version, snapshot shown, partners' threshold or None): the store's version is
+    read on every rerun (one small query). ``live`` pages (upload, data: officers only)
+    always work on the newest data; a dashboard page on the version version_to_show picks,
+    the same for the whole of a run."""
+    from .small_numbers import audience  # small_numbers -> access -> this module
+
     stored = get_store().data_version()
     if live:
         new_data().seen(stored)
-        return stored, None
-    return version_to_show(stored), st.session_state.get(SNAPSHOT_KEY)
+        return for_audience((stored, None), audience())
+    return for_audience((version_to_show(stored), st.session_state.get(SNAPSHOT_KEY)),
+                        audience())
+
+
+def for_audience(version: tuple, audience: tuple[bool, int] | None) -> DataKey:
+    """``version``'s data version and snapshot, drawn for ``audience`` ((small numbers
+    hidden, threshold); None: officers)."""
+    hidden = audience is not None and audience[0]
+    return version[0], version[1], int(audience[1]) if hidden else None
 
 
 SHOWN_KEY = "data_version_shown"  # (the run that chose it, the version)
@@ -131,7 +146,7 @@ class NewData:
 
     def _read(self, stored: int) -> None:
         try:
-            read_data_version((stored, None))
+            read_data_version((stored, None, None))
             recent_work().redo((stored, None), REDO_SECONDS)
         except Exception:  # the pages will meet it themselves, and say what went wrong
             log.exception("reading data version %s ahead of the pages failed", stored)
@@ -176,9 +191,10 @@ class RecentWork:
             if len(self._calls) > self.LIMIT:
                 self._calls.popitem(last=False)
 
-    def redo(self, version: DataKey, seconds: float) -> int:
-        """Work each out on ``version``, newest first, for at most ``seconds``; returns how
-        many. One that fails is left for its page (which shows the error)."""
+    def redo(self, version: tuple, seconds: float) -> int:
+        """Work each out on ``version`` (data version, snapshot) for its audience, newest
+        first, for at most ``seconds``; returns how many. One that fails is left for its
+        page (which shows the error)."""
         from .access import drawing_for  # access -> this module
 
         with self._lock:
@@ -190,7 +206,7 @@ class RecentWork:
                 break
             try:
                 with drawing_for(audience):
-                    function(version, *args)
+                    function(for_audience(version, audience), *args)
                 done += 1
             except Exception:
                 log.debug("reworking %s for version %s failed", function.__name__, version,
@@ -258,12 +274,18 @@ def catalogue_by_id() -> dict[str, dict]:
     return {record["id"]: record for record in catalogue_frame().to_dict("records")}
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _observations(version: DataKey) -> pd.DataFrame:
     """The observations, read once per data version and held once per server:
     st.cache_data kept a pickled copy and unpickled a whole new frame on every call. After
-    a restart it comes from the copy frame_cache kept on disk, while the data is unchanged."""
-    return frame_cache.observations(get_store(), version[1])
+    a restart it comes from the copy frame_cache kept on disk, while the data is unchanged.
+    For partners, the protected observations (metrics.disclosure), worked out from those."""
+    if version[2] is None:
+        return frame_cache.observations(get_store(), version[1])
+    raw = _observations((version[0], version[1], None))
+    return partner_observations(raw, load_catalogue(), _reference("areas", version[:2]),
+                                _reference("population", version[:2]),
+                                get_store().disclosure_secret(), version[2])
 
 
 def load_observations(version: DataKey) -> pd.DataFrame:
@@ -273,7 +295,7 @@ def load_observations(version: DataKey) -> pd.DataFrame:
     return _observations(version).copy(deep=False)
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def load_observation_index(version: DataKey) -> ObservationIndex:
     """The observations indexed by indicator, granularity and area, built once per data
     version and shared, not copied, by every rerun and session (st.cache_data would unpickle
@@ -289,15 +311,20 @@ def load_quarters_held(version: DataKey) -> list[str]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _reference(name: str, version: DataKey) -> pd.DataFrame:
+def _reference(name: str, version: tuple) -> pd.DataFrame:
     return get_store().reference(name, snapshot=version[1])
+
+
+def _reference_for(name: str, version: DataKey) -> pd.DataFrame:
+    """A reference table: the same for officers and partners, read once for both."""
+    return _reference(name, tuple(version[:2]))
 
 
 def load_reference(name: str, version: DataKey) -> pd.DataFrame:
     """A reference table (areas, boundaries, population...), read once per data version and
     held once: a shallow copy of the shared frame, as load_observations gives (the boundary
     table was unpickled whole on every call)."""
-    return _reference(name, version).copy(deep=False)
+    return _reference_for(name, version).copy(deep=False)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -321,13 +348,16 @@ def load_upload_events(version: DataKey) -> pd.DataFrame:
     return get_store().upload_events()
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def load_incident_tally(version: DataKey) -> pd.DataFrame:
     """The police.uk incidents counted by month, crime type, district and map point, read
     once per data version (shared: do not mutate), so a new window or district is a lookup
     in memory, not a query over every incident row. Counted by the database: the rows
     themselves are never read into the server. Kept on disk too (frame_cache). Month, crime
     type and district as categories: a map picks its rows by them, in half the time."""
+    if version[2] is not None:  # partners: each map point's count protected
+        raw = load_incident_tally((version[0], version[1], None))
+        return protect_tally(raw, get_store().disclosure_secret(), version[2])
     tally = frame_cache.incident_tally(get_store(), version[1])
     return tally.astype({c: "category" for c in ("month", "crime_type", "district_code")})
 
@@ -524,7 +554,7 @@ def _reads_asked(version: DataKey) -> dict:
 def _data_read(version: DataKey, indicator_ids: tuple, references: tuple, definitions: tuple,
                tally: bool) -> tuple:
     index = load_observation_index(version)
-    key = [version[1], *(index.fingerprint(i) for i in indicator_ids),
+    key = [version[1], version[2], *(index.fingerprint(i) for i in indicator_ids),
            *(_reference_fingerprint(name, version) for name in references)]
     if definitions:
         changes = load_definition_changes(version)
@@ -541,7 +571,7 @@ def _frame_fingerprint(frame: pd.DataFrame) -> tuple[int, int]:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _reference_fingerprint(name: str, version: DataKey) -> tuple[int, int]:
-    return _frame_fingerprint(_reference(name, version))
+    return _frame_fingerprint(_reference_for(name, version))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -587,6 +617,6 @@ def load_pack(version: DataKey, area_code: str, kind: str, end: str | None, meet
     from reports.__main__ import pack_data
     from reports.board_pack import build_content, pack_pdf, pack_pptx
 
-    content = build_content(pack_data(get_store(), version[1]), area_code, kind, _date(end),
-                            meeting, partner, threshold)
+    data = pack_data(get_store(), version[1], threshold if partner else None)
+    content = build_content(data, area_code, kind, _date(end), meeting, partner, threshold)
     return pack_pptx(content), pack_pdf(content)

@@ -9,7 +9,6 @@ import streamlit as st
 
 from data_loaders.catalogue import THEMES
 
-from .access import suppression_threshold
 from .actions_view import open_actions
 from .cache import (current_version, load_actions, load_assessments, load_catalogue,
                     load_observation_index, load_reference, load_scorecard,
@@ -17,11 +16,9 @@ from .cache import (current_version, load_actions, load_assessments, load_catalo
 from .charts import trend_spec
 from .filters import Filters, current_filters
 from .judgement_text import status_text
-from .small_numbers import is_small
 from metrics.comparison import comparison_unit, compute_trend
 from metrics.formatting import format_change, format_value, tile_figure, unit_title
 from metrics.statement import compose_statement
-from metrics.windows import is_additive
 from data_loaders import geography as geo
 
 SLIDES = ["overview", *THEMES]
@@ -111,13 +108,6 @@ def render_theme_slide(theme: str, filters: Filters, version) -> None:
             whose = "" if row["figure_area"] == filters.area_code else \
                 f" ({geo.area_name(row['figure_area'])} figure)"
             figure, unit_words = tile_figure(row["value"], row["unit"])
-            if is_additive(records[row["indicator_id"]]) and (
-                    is_small(row["value"]) or is_small(row["previous_value"])):
-                st.metric(row["title"], f"<{suppression_threshold()}"
-                          if is_small(row["value"]) else figure)
-                st.caption(" · ".join(n for n in [unit_words, "change not shown: small numbers"]
-                                      if n) + whose)
-                continue
             st.metric(row["title"], figure,
                       delta=format_change(row["change_pct"]) or None,
                       delta_color={"down_good": "inverse", "up_good": "normal"}.get(

@@ -9,7 +9,6 @@ from data_loaders import geography as geo
 from data_loaders.periods import period_label
 from metrics.since import compute_judgement_changes, compute_new_periods, compute_revisions
 
-from .small_numbers import is_small
 
 
 def render_since(now: pd.DataFrame, then: pd.DataFrame, card_now: pd.DataFrame,
@@ -31,17 +30,13 @@ def render_since(now: pd.DataFrame, then: pd.DataFrame, card_now: pd.DataFrame,
     if revised.empty:
         st.caption("No figure the board saw has been revised.")
     else:
-        small = revised["old_value"].map(is_small) | revised["new_value"].map(is_small)
         shown = pd.DataFrame({
             "Indicator": revised["indicator_id"].map(titles),
             "Area": revised["area_code"].map(geo.area_name),
             "Period": [period_label(p, g) for p, g in zip(revised["period_start"],
                                                           revised["granularity"])],
-            "Shown to the board": revised["old_value"].where(~small, None),
-            "Now": revised["new_value"].where(~small, None)})
+            "Shown to the board": revised["old_value"], "Now": revised["new_value"]})
         st.dataframe(shown, hide_index=True, width="stretch")
-        if small.any():
-            st.caption("Revisions to small numbers are listed without their figures.")
     st.subheader(f"Judgements that moved, {area_name}")
     moved = compute_judgement_changes(card_now, card_then)
     if moved.empty:

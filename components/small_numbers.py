@@ -1,11 +1,10 @@
-"""Small-number protection at the point of display: partners get the suppressed text of
-metrics.suppression, officers the plain figures. Tables and their downloads use the same
-frames, so a download never shows what the screen hides."""
+"""Who the figures are drawn for, and what partners are told about theirs. Partners'
+figures are not hidden here, table by table: every page a partner opens is drawn from the
+protected observations (metrics.disclosure; the data version's third part, cache.DataKey),
+so there is no raw count left to hide."""
 from __future__ import annotations
 
-import pandas as pd
-
-from metrics.suppression import shown_table
+import streamlit as st
 
 from .access import hides_small_numbers, suppression_threshold
 
@@ -16,22 +15,20 @@ def audience() -> tuple[bool, int]:
     return hides_small_numbers(), suppression_threshold()
 
 
-def is_small(value) -> bool:
-    """A count partners may not see (1 to threshold - 1), when partners are looking."""
-    return hides_small_numbers() and value is not None and not pd.isna(value) and \
-        1 <= float(value) < suppression_threshold()
+def partner_note() -> str:
+    """What partners are told under a page's figures ('' for officers)."""
+    if not hides_small_numbers():
+        return ""
+    threshold = suppression_threshold()
+    return (f"🔒 Partners' figures: to protect the people behind small numbers, each beat's "
+            f"or district's count for a month or quarter under {threshold} is rounded to 0 "
+            f"or {threshold} before anything is added up, so figures can differ a little from "
+            "the officers'. Totals, rates and changes are worked out from the rounded counts "
+            "(About the dashboard).")
 
 
-def protect_counts(counts: pd.DataFrame, sums: list) -> pd.DataFrame:
-    """``counts`` as text: suppressed for partners (see metrics.suppression), plain counts
-    with thousands separators for officers."""
-    if hides_small_numbers():
-        return shown_table(counts, sums, suppression_threshold())
-    return counts.apply(lambda column: column.map(
-        lambda v: "" if v is None or pd.isna(v) else f"{float(v):,.0f}"))
-
-
-def column_sums(index: list, total: str, parts: list, columns: list) -> list:
-    """Sums down each column: ``total`` row = the ``parts`` rows."""
-    return [((total, c), [(p, c) for p in parts if p in index]) for c in columns
-            if total in index]
+def render_partner_note() -> None:
+    """partner_note as a caption, for partners only."""
+    note = partner_note()
+    if note:
+        st.caption(note)

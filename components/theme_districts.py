@@ -1,7 +1,7 @@
 """A theme indicator across districts: the eight districts compared with the county and
 board area (95% intervals and each district's verdict against its benchmark), and for counts
-the district x quarter table of the Domestic Abuse Dashboard. Partners see both with small
-numbers hidden."""
+the district x quarter table of the Domestic Abuse Dashboard. Partners' figures are the protected ones
+(the data version they are drawn from, metrics.disclosure): nothing here hides anything."""
 from __future__ import annotations
 
 import pandas as pd
@@ -14,7 +14,6 @@ from metrics.formatting import unit_title
 from metrics.intervals import compare_with_benchmark
 from metrics.windows import Window, is_additive
 
-from .access import hides_small_numbers
 from .cache import (DataKey, DataRead, data_read, frozen_spec, frozen_table,
                     load_area_comparison, load_fy_pairs, load_observation_index,
                     load_quarter_table, load_reference, load_view)
@@ -22,7 +21,6 @@ from .charts import area_bar_spec
 from .downloads import render_downloads
 from .filters import Filters, filters_window
 from .judgement_text import benchmark_text
-from .small_numbers import column_sums, is_small, protect_counts
 
 
 def render_comparison(version: DataKey, record: dict, window: Window | None,
@@ -35,9 +33,6 @@ def render_comparison(version: DataKey, record: dict, window: Window | None,
         st.info("No district figures for this period.")
         return
     chart, table = st.columns([3, 2])
-    if view["lines_hidden"]:
-        chart.caption("Districts with small numbers, and the totals they are part of, are "
-                      "left out of the chart.")
     chart.vega_lite_chart(view["spec"], width="stretch")
     if view["incomplete"]:
         st.caption("⚠ Some areas do not have every month or quarter of this period.")
@@ -96,8 +91,6 @@ def district_comparison(version: DataKey, record: dict, kind: str, end: str) -> 
                   for c in (geo.COUNTY_CODE, geo.BOARD_CODE, geo.REGION_CODE)
                   if c in set(bars["area_code"])}
     frame = districts.assign(area=districts["area_code"].map(geo.area_name))
-    visible = frame[~frame["count"].map(is_small)] if is_additive(record) else frame
-    lines_hidden = len(visible) < len(frame)  # partners: no exact totals either
     values = dict(zip(bars["area_code"], bars["value"]))
     verdicts = []
     for row in frame.itertuples():
@@ -116,31 +109,8 @@ def district_comparison(version: DataKey, record: dict, kind: str, end: str) -> 
     if is_additive(record):
         counts = dict(zip(bars["area_code"].map(geo.area_name), bars["count"]))
         shown["Count"] = shown["Area"].map(counts)
-        if shown["Count"].map(is_small).any():
-            shown = _protect_comparison(shown, unit)
-    return {"bars": visible, "lines": {} if lines_hidden else references,
-            "table": frozen_table(shown), "download": shown,
-            "unit_title": unit, "lines_hidden": lines_hidden,
-            "incomplete": not bars["complete"].all()}
-
-
-def _protect_comparison(shown: pd.DataFrame, rate_column: str) -> pd.DataFrame:
-    """The district table as partners see it: districts sum to the county, the county and
-    Rutland to the board area; hidden rows lose their rate, interval and verdict, and rates
-    of rounded totals are left out too (they would give the exact total back)."""
-    counts = shown.set_index("Area")[["Count"]]
-    index = list(counts.index)
-    districts = [geo.area_name(c) for c in geo.COUNTY_DISTRICTS]
-    sums = column_sums(index, geo.COUNTY_NAME, districts, ["Count"]) + \
-        column_sums(index, geo.BOARD_NAME, [geo.COUNTY_NAME, "Rutland"], ["Count"])
-    text = protect_counts(counts, sums)["Count"]
-    out = shown.copy()
-    out["Count"] = out["Area"].map(text)
-    exact = out["Count"].str[:1].str.isdigit().fillna(False)
-    for column in (rate_column, "95% lower", "95% upper"):
-        out[column] = out[column].where(exact, None)
-    out["Compared with its benchmark"] = out["Compared with its benchmark"].where(exact, "")
-    return out
+    return {"bars": frame, "lines": references, "table": frozen_table(shown),
+            "download": shown, "unit_title": unit, "incomplete": not bars["complete"].all()}
 
 
 @st.fragment
@@ -188,33 +158,7 @@ def quarter_table_view(version: DataKey, record: dict, fy: int) -> dict | None:
     # Quarters no area has yet (the rest of the year in progress) are left out, not shown
     # as a column of empty cells.
     not_held = [c for c in number_columns if shown[c].isna().all()]
-    if hides_small_numbers():
-        shown = _protect_quarter_table(shown, number_columns, [fy_label(fy - 1), fy_label(fy)])
     shown = shown.drop(columns=not_held)
     number_columns = [c for c in number_columns if c not in not_held]
     return {"table": frozen_table(shown), "number_columns": number_columns,
             "download": shown.drop(columns="Two-year trend"), "not_held": not_held}
-
-
-def _protect_quarter_table(shown: pd.DataFrame, number_columns: list[str],
-                           years: list[str]) -> pd.DataFrame:
-    """The quarter table as partners see it: each YTD is the sum of the quarters the later
-    year holds, each county row the sum of its districts, the board row the county plus
-    Rutland; a % change, direction and sparkline over hidden figures are left out."""
-    counts = shown.set_index("Area")[number_columns]
-    index = list(counts.index)
-    held = {area: [q for q in range(1, 5) if pd.notna(counts.at[area, f"{years[1]} Q{q}"])]
-            for area in index}
-    sums = [((area, f"{y} YTD"), [(area, f"{y} Q{q}") for q in held[area]])
-            for area in index for y in years]
-    districts = [geo.area_name(c) for c in geo.COUNTY_DISTRICTS]
-    sums += column_sums(index, geo.COUNTY_NAME, districts, number_columns)
-    sums += column_sums(index, geo.BOARD_NAME, [geo.COUNTY_NAME, "Rutland"], number_columns)
-    text = protect_counts(counts, sums)
-    exact = text.apply(lambda column: column.map(lambda v: v == "" or v[0].isdigit()))
-    out = text.reset_index()
-    safe = exact.all(axis=1).to_numpy()
-    out["YTD % change"] = shown["YTD % change"].where(safe, None).to_numpy()
-    out["Direction"] = shown["Direction"].where(safe, "not shown: small numbers").to_numpy()
-    out["Two-year trend"] = [t if ok else None for t, ok in zip(shown["Two-year trend"], safe)]
-    return out

@@ -10,13 +10,10 @@ from metrics.assessment import benchmark_area
 from metrics.formatting import format_change, tile_figure
 from metrics.statement import compose_statement
 from metrics.summary import compute_summary, compute_summary_or_fallback
-from metrics.windows import is_additive
 
-from .access import suppression_threshold
 from .cache import DataKey, data_read, load_observation_index, load_reference, load_view
 from .filters import Filters
 from .judgement_text import benchmark_text, rag_text, status_text, variation_text
-from .small_numbers import is_small
 
 DELTA_COLOURS = {"down_good": "inverse", "up_good": "normal", "neutral": "off"}
 
@@ -34,13 +31,6 @@ def render_tiles(records: list[dict], summaries: dict, sample: set, area_code: s
                 continue
             st.markdown(f"**{status_text(row['overall'])}**")
             figure, unit_words = tile_figure(row["value"], record["unit"])
-            if is_additive(record) and (is_small(row["value"])
-                                        or is_small(row["previous_value"])):
-                shown = f"<{suppression_threshold()}" if is_small(row["value"]) else figure
-                st.metric(record["title"], shown, help="Small numbers are not shown.")
-                st.caption(" · ".join(n for n in [unit_words, row["period"],
-                                                   "change not shown: small numbers"] if n))
-                continue
             st.metric(record["title"], figure,
                       delta=format_change(row["change_pct"]) or None,
                       delta_color=DELTA_COLOURS[record["polarity"]],

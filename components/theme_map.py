@@ -8,16 +8,13 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from data_loaders import geography as geo
-from data_loaders.periods import period_label
 from data_loaders.police_uk import CRIME_TYPES, indicator_id as police_indicator_id
 from metrics.comparison import compute_map_figures, compute_trend
 from metrics.incidents import incident_points
 from metrics.formatting import UNIT_FORMAT, unit_title
 from metrics.series import indicator_series, indicators_held
-from metrics.windows import Window, is_additive
+from metrics.windows import Window
 
-from .access import hides_small_numbers
 from .cache import (DataKey, DataRead, data_read, frozen_table, load_boundary_rings,
                     load_incident_tally, load_observation_index, load_reference,
                     load_unplaced_incidents, load_view)
@@ -25,7 +22,6 @@ from .charts import trend_spec
 from .downloads import render_downloads
 from .filters import Filters, filters_window
 from .maps import area_map, class_breaks, outline_rows, shaded_rows, view_of
-from .small_numbers import is_small, protect_counts
 
 POLICE_TYPES = {police_indicator_id(t): t for t in CRIME_TYPES}
 ALL_CRIME = "police_total_excl_asb"
@@ -73,7 +69,7 @@ def render_map(version: DataKey, observations, record: dict, window: Window | No
         st.caption(view["shading"])
         render_downloads(view["download"], f"{record['id']}_map_{level}s")
     if filters.beat_code:
-        render_beat_trend(observations, record, filters, window)
+        render_beat_trend(observations, record, filters)
 
 
 def map_for(version: DataKey, observations, record: dict, window: Window, filters: Filters
@@ -138,8 +134,6 @@ def map_view(version: DataKey, record: dict, kind: str, end: str, level: str,
     if figures["value"].isna().all():
         return {"no_map": True}
     unit_text = UNIT_FORMAT[unit]
-    if is_additive(record) and figures["count"].map(is_small).any():
-        figures = _protect_areas(figures, level, load_reference("areas", version))
     breaks = class_breaks(figures["value"])
     # Beats zoom to the chosen district; a district map keeps every district in view.
     focus_shapes = outlines[outlines["area_code"] == district] \
@@ -152,9 +146,6 @@ def map_view(version: DataKey, record: dict, kind: str, end: str, level: str,
                           "Change": figures["change_text"],
                           "Code": figures["area_code"]})
     shown = shown.sort_values(unit_title(unit), ascending=False)
-    if "shown" in figures:  # partners: the protected text in place of the figures
-        shown[unit_title(unit)] = shown["Code"].map(dict(zip(figures["area_code"],
-                                                             figures["shown"])))
     window = Window(kind, dt.date.fromisoformat(end))
     return {"no_map": False, "table": frozen_table(shown), "download": shown,
             "shaded": shaded_rows(shapes, figures, unit_text, breaks),
@@ -192,41 +183,15 @@ def _unplaced_note(version, window: Window, record: dict) -> str:
             "location, so they are in no district's or beat's count.")
 
 
-def _protect_areas(figures: pd.DataFrame, level: str, areas: pd.DataFrame) -> pd.DataFrame:
-    """Map figures as partners see them: beats sum to their district and districts to the
-    county and board area (those totals are shown elsewhere), so hidden counts stay hidden
-    there too. Hidden areas lose their shading and change; 'shown' carries the text."""
-    counts = figures.set_index("area_code")[["count"]]
-    if level == "beat":
-        parents = dict(zip(areas.loc[areas["area_type"] == "beat", "area_code"],
-                           areas.loc[areas["area_type"] == "beat", "district_code"]))
-        groups = {}
-        for code in counts.index:
-            groups.setdefault(f"total {parents.get(code)}", []).append(code)
-    else:
-        county = [c for c in geo.COUNTY_DISTRICTS if c in counts.index]
-        groups = {"total county": county, "total board": list(counts.index)}
-    for total, parts in groups.items():
-        counts.loc[total] = counts.loc[parts, "count"].sum()
-    sums = [((total, "count"), [(p, "count") for p in parts]) for total, parts in groups.items()]
-    text = protect_counts(counts, sums)["count"]
-    out = figures.copy()
-    out["shown"] = out["area_code"].map(text)
-    hidden = ~out["shown"].str[0].str.isdigit().fillna(False)
-    out.loc[hidden, "value"] = None
-    out.loc[hidden, "change_text"] = "change not shown: small numbers"
-    return out
-
-
 def _crime_types(record: dict) -> tuple[str, ...]:
     if record["id"] == ALL_CRIME:
         return tuple(t for t in CRIME_TYPES if t != "Anti-social behaviour")
     return (POLICE_TYPES[record["id"]],)
 
 
-def render_beat_trend(observations, record: dict, filters: Filters, window: Window) -> None:
-    """Drill-down: the chosen beat's own figures over time. Partners see small months hidden,
-    with the map's total for the window as the sum they must not be worked out from."""
+def render_beat_trend(observations, record: dict, filters: Filters) -> None:
+    """Drill-down: the chosen beat's own figures over time (partners': the protected ones,
+    as everything they see)."""
     series = indicator_series(observations, record["id"], filters.beat_code,
                               record["frequency"])
     st.subheader(f"Beat {filters.beat_code}: {record['title']} over time")
@@ -236,21 +201,10 @@ def render_beat_trend(observations, record: dict, filters: Filters, window: Wind
     trend = compute_trend(observations, record, [filters.beat_code], pd.DataFrame(
         columns=["area_type", "area_code", "year", "population"]))
     periods = trend[trend["measure"] == "per period"]
-    hidden = periods["count"].map(is_small)
     chart, table = st.columns([3, 2])
-    chart.vega_lite_chart(trend_spec(trend[trend["measure"] != "per period"].pipe(
-        lambda t: pd.concat([t, periods[~hidden]])), {filters.beat_code:
-                                                     f"Beat {filters.beat_code}"},
-        "Count", f"Beat {filters.beat_code}"), width="stretch")
+    chart.vega_lite_chart(trend_spec(trend, {filters.beat_code: f"Beat {filters.beat_code}"},
+                                     "Count", f"Beat {filters.beat_code}"), width="stretch")
     shown = periods[["period", "value"]].rename(columns={"period": "Period", "value": "Count"})
-    if hides_small_numbers():
-        counts = periods.set_index("period")[["value"]].rename(columns={"value": "Count"})
-        inside = [period_label(m.isoformat(), "month") for m in window.months()]
-        total = f"Total, {window.label()}"
-        counts.loc[total] = counts.loc[[p for p in inside if p in counts.index], "Count"].sum()
-        sums = [((total, "Count"), [(p, "Count") for p in inside if p in counts.index])]
-        shown = protect_counts(counts, sums).drop(index=total).reset_index().rename(
-            columns={"period": "Period"})
     with table:
         st.dataframe(shown, hide_index=True, width="stretch")
         render_downloads(shown, f"{record['id']}_{filters.beat_code}")

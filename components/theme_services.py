@@ -11,12 +11,11 @@ from data_loaders import geography as geo
 from metrics.services import SERVICE_PARENTS
 from metrics.windows import Window
 
-from .access import hides_small_numbers
+from .access import hides_small_numbers, suppression_threshold
 from .cache import (DataKey, data_read, frozen_table, load_observation_index,
                     load_service_tables, load_view)
 from .downloads import render_downloads
 from .filters import Filters, filters_window
-from .small_numbers import column_sums, is_small, protect_counts
 
 
 def render_services(version: DataKey, services: list[dict], filters: Filters) -> None:
@@ -67,10 +66,9 @@ def services_view(version: DataKey, services: list[dict], period_start: str) -> 
     totals = [r for r in services if not r["parent"]]
     tables = load_service_tables(version, services, period_start)
     table = tables["areas"]
-    counts = [r["title"] for r in totals if r["unit"] == "count" and r["title"] in table]
     waiting = tables["da_waiting_list"]
     if hides_small_numbers():
-        table, waiting, small_waits = _protect_services(table, waiting, counts, totals)
+        table, small_waits = _withhold_over_few(table, waiting, totals)
     by_service = []
     for parent in SERVICE_PARENTS:
         if not any(r["parent"] == parent for r in services):
@@ -87,34 +85,18 @@ def services_view(version: DataKey, services: list[dict], period_start: str) -> 
             "by_service": by_service}
 
 
-def _protect_services(table: pd.DataFrame, waiting: pd.DataFrame, counts: list[str],
-                      totals: list[dict]):
-    """The service tables as partners see them: the county is the sum of its districts;
-    each district's waiting list is the sum of its services (a Total row makes that sum
-    visible in one table); percentages over a small number of referrals are hidden.
-    Returns both tables and a mask of the service x area cells that were hidden."""
-    districts = [geo.area_name(c) for c in geo.COUNTY_DISTRICTS]
-    by_area = table.set_index("Area")
-    index = list(by_area.index)
-    text = protect_counts(by_area[counts], column_sums(index, geo.COUNTY_NAME, districts,
-                                                       counts))
+def _withhold_over_few(table: pd.DataFrame, waiting: pd.DataFrame, totals: list[dict]):
+    """For partners (whose counts are already protected): a percentage of fewer referrals
+    than the threshold, or an average wait of fewer people, describes those few people, so
+    it is left out. Decided on the protected counts, so leaving it out reveals nothing.
+    Returns the areas table and a mask of the service x area waits left out."""
+    few = suppression_threshold()
     referrals = next((r["title"] for r in totals if r["id"] == "da_referrals_accepted"), None)
-    out = by_area.astype(object)
-    for column in counts:
-        out[column] = text[column]
-    if referrals in by_area:
-        few = by_area[referrals].map(is_small)
+    out = table.copy()
+    if referrals in out:
+        small = out[referrals] < few
         for r in totals:
             if r["unit"] == "percent" and r["title"] in out:
-                out[r["title"]] = out[r["title"]].where(~few, None)
+                out[r["title"]] = out[r["title"]].where(~small, None)
     grid = waiting.set_index("Service")
-    areas = list(grid.columns)
-    grid.loc["Total"] = grid.sum()
-    services = [i for i in grid.index if i != "Total"]
-    sums = [(("Total", a), [(sv, a) for sv in services]) for a in areas] + \
-        [((sv, geo.COUNTY_NAME), [(sv, d) for d in districts if d in areas])
-         for sv in grid.index if geo.COUNTY_NAME in areas]
-    protected = protect_counts(grid, sums)
-    hidden = protected.loc[services].apply(lambda c: ~c.str[:1].str.isdigit().fillna(False))
-    return out.reset_index(), protected.reset_index().rename(columns={"index": "Service"}), \
-        hidden
+    return out, grid.apply(pd.to_numeric, errors="coerce").fillna(0) < few

@@ -13,16 +13,13 @@ from metrics.comparison import comparison_unit
 from metrics.formatting import unit_title
 from metrics.series import indicator_series
 from metrics.spc import classify_signal
-from metrics.windows import is_additive
 
-from .access import suppression_threshold
 from .cache import (DataKey, data_read, frozen_spec, frozen_table, load_area_trend,
                     load_definition_changes, load_observation_index, load_reference, load_view)
 from .charts import spc_spec, trend_spec
 from .downloads import render_downloads
 from .filters import Filters
 from .judgement_text import variation_text
-from .small_numbers import is_small
 
 
 def render_trend(version: DataKey, record: dict, filters: Filters) -> None:
@@ -34,9 +31,6 @@ def render_trend(version: DataKey, record: dict, filters: Filters) -> None:
     if view is None:
         st.info("No figures over time for this indicator and area.")
         return
-    if view["hidden"]:
-        st.caption("Periods with small numbers are left out of the chart and shown as "
-                   f"<{suppression_threshold()} in the table.")
     chart, table = st.columns([3, 2])
     chart.vega_lite_chart(view["spec"], width="stretch")
     with table:
@@ -45,8 +39,8 @@ def render_trend(version: DataKey, record: dict, filters: Filters) -> None:
 
 
 def trend_view(version: DataKey, record: dict, codes: tuple[str, ...]) -> dict | None:
-    """The trend's chart spec and its table (Period, then one column per area and measure),
-    and whether small numbers were left out; None when there are no figures."""
+    """The trend's chart spec and its table (Period, then one column per area and measure);
+    None when there are no figures."""
     parts = [load_area_trend(version, record["id"], code) for code in codes]
     parts = [part for part in parts if not part.empty]
     if not parts:
@@ -54,13 +48,9 @@ def trend_view(version: DataKey, record: dict, codes: tuple[str, ...]) -> dict |
     trend = pd.concat(parts, ignore_index=True)
     names = {c: geo.area_name(c) for c in codes if c in set(trend["area_code"])}
     unit = comparison_unit(record, load_reference("population", version))
-    hidden = trend["count"].map(is_small) & is_additive(record)
-    spec = trend_spec(trend[~hidden], names, unit_title(unit), record["title"])
-    text = trend["value"].map(lambda v: f"{v:,.2f}").where(~hidden,
-                                                           f"<{suppression_threshold()}")
-    shown = trend_table(trend, names, text)
-    return {"spec": frozen_spec(spec), "table": frozen_table(shown), "download": shown,
-            "hidden": bool(hidden.any())}
+    spec = trend_spec(trend, names, unit_title(unit), record["title"])
+    shown = trend_table(trend, names, trend["value"].map(lambda v: f"{v:,.2f}"))
+    return {"spec": frozen_spec(spec), "table": frozen_table(shown), "download": shown}
 
 
 def trend_table(trend: pd.DataFrame, names: dict[str, str], text: pd.Series) -> pd.DataFrame:
@@ -94,8 +84,6 @@ def render_spc(version: DataKey, observations, record: dict, filters: Filters) -
                "special cause when it is beyond a limit, in a run of 7 on one side of the "
                "mean, in 6 rising or falling, or 2 of 3 beyond two sigma. A recorded "
                "definition change starts new limits.")
-    if view["withheld"]:
-        st.caption("The chart is not shown to partners: some of its points are small numbers.")
     if view["spec"] is None:
         return
     left, right = st.columns([3, 2])
@@ -108,16 +96,13 @@ def render_spc(version: DataKey, observations, record: dict, filters: Filters) -
 
 
 def spc_view(version: DataKey, record: dict, area: str) -> dict:
-    """The XmR chart's variation, spec and table (spec None when there is no chart, and
-    ``withheld`` when partners may not see it)."""
+    """The XmR chart's variation, spec and table (spec None when there is no chart)."""
     chart, variation = compute_spc(load_observation_index(version), record, area,
                                    definition_breaks(load_definition_changes(version),
                                                      record["id"]))
-    view = {"variation": variation, "spec": None, "withheld": False}
+    view = {"variation": variation, "spec": None}
     if chart is None or chart["ucl"].isna().all():
         return view
-    if is_additive(record) and chart["value"].map(is_small).any():
-        return {**view, "withheld": True}
     chart = chart.assign(
         period=[period_label(p, record["frequency"]) for p in chart["period_start"]],
         reading=[classify_signal(side, record["polarity"]) if signal else "common"

@@ -18,6 +18,7 @@ from .actions_view import actions_table, open_actions, render_actions_table
 from .cache import (current_version, frozen_table, load_actions, load_assessments,
                     load_catalogue_records, load_observation_index, load_view)
 from .filters import current_filters, filters_window
+from .small_numbers import render_partner_note
 from .theme_districts import render_comparison, render_quarter_table
 from .theme_headline import render_statement, render_tiles
 from .theme_map import map_record, render_map
@@ -41,6 +42,7 @@ def render_theme(theme: str) -> None:
     if any(r["id"] in sample for r in records):
         st.caption("⚠ Includes sample data: generated figures, not real ones, where officers "
                    "have not uploaded their own.")
+    render_partner_note()
 
     assessments = load_assessments(version, theme, filters.area_code, filters.kind,
                                    filters.end.isoformat() if filters.end else None)

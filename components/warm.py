@@ -31,7 +31,7 @@ def warm_up() -> None:
     if store.is_empty():
         return
     stored = store.data_version()
-    version = (cache.new_data().seen(stored), None)
+    version = (cache.new_data().seen(stored), None, None)  # as officers see it
     # The overview's scorecard first: the first browser may ask for it before all is read.
     cache.load_scorecard(version, opening.area_code, opening.kind, opening.end)
     cache.read_data_version(version)

@@ -62,7 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--status", action="store_true",
                         help="instead of values: one row per indicator and area for its latest "
                              "period with the comparison, change, direction, RAG, SPC signal, "
-                             "benchmark, status and whether partners see it suppressed")
+                             "benchmark and status (with --partner, as partners see them)")
+    export.add_argument("--partner", action="store_true",
+                        help="the figures partners see: every count protected (About page, "
+                             "small numbers); what to send anyone without the officer role")
     export.add_argument("--output", type=Path, help="file to write (default: standard output "
                                                     "for csv; required for xlsx)")
     export.set_defaults(run=_export)
@@ -134,8 +137,12 @@ def _export(args, store: Store) -> int:
     if args.status:
         frame = _status_rows(store, args)
     else:
-        frame = tidy_export(store.observations(args.indicator, args.area_type),
-                            store.reference("areas"))
+        observations = _observations(store, args.partner)
+        if args.indicator:
+            observations = observations[observations["indicator_id"].isin(args.indicator)]
+        if args.area_type:
+            observations = observations[observations["area_type"].isin(args.area_type)]
+        frame = tidy_export(observations.reset_index(drop=True), store.reference("areas"))
     if args.format == "xlsx":
         if not args.output:
             print("xlsx needs --output FILE.xlsx", file=sys.stderr)
@@ -155,13 +162,27 @@ def _status_rows(store: Store, args):
 
     from .catalogue import catalogue_frame
 
-    frame = compute_status_rows(store.observations(), catalogue_frame(),
+    frame = compute_status_rows(_observations(store, args.partner), catalogue_frame(),
                                 store.reference("population"), store.definition_changes())
     if args.indicator:
         frame = frame[frame["indicator"].isin(args.indicator)]
     if args.area_type:
         frame = frame[frame["area_type"].isin(args.area_type)]
     return frame.reset_index(drop=True)
+
+
+def _observations(store: Store, partner: bool):
+    """Every current observation, or with ``partner`` the protected ones partners see."""
+    observations = store.observations()
+    if not partner:
+        return observations
+    from metrics.disclosure import partner_observations  # an entry point, as above
+
+    from .catalogue import catalogue_frame
+
+    return partner_observations(observations, catalogue_frame(), store.reference("areas"),
+                                store.reference("population"), store.disclosure_secret(),
+                                store.small_number_threshold()[0])
 
 
 def _seed(args, store: Store) -> int:

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -278,6 +279,7 @@ class Store:
             self.engine = sa.create_engine(self.url, pool_pre_ping=True)
         metadata.create_all(self.engine)
         self._ensure_stamp()
+        self._ensure_secret()
 
     # -- reading -------------------------------------------------------------------------
 
@@ -301,6 +303,23 @@ class Store:
         if self.data_stamp() is None:
             with contextlib.suppress(sa.exc.IntegrityError), self.engine.begin() as conn:
                 conn.execute(meta.insert().values(key="data_stamp", value=_new_stamp()))
+
+    def disclosure_secret(self) -> str:
+        """The secret that keys the rounding of partners' small counts (metrics.disclosure):
+        made at random when the store is first opened (_ensure_secret) and never shown or
+        exported, so that nobody can work out how a count was rounded. Kept with the data,
+        so every server and every restart rounds each count the same way."""
+        query = sa.select(meta.c.value).where(meta.c.key == "disclosure_secret")
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar()
+
+    def _ensure_secret(self) -> None:
+        """Give a store its disclosure secret (a second server starting at the same moment
+        may win the race: its secret is then everyone's)."""
+        if self.disclosure_secret() is None:
+            with contextlib.suppress(sa.exc.IntegrityError), self.engine.begin() as conn:
+                conn.execute(meta.insert().values(key="disclosure_secret",
+                                                  value=secrets.token_hex(16)))
 
     def _version(self, conn=None) -> int:
         query = sa.select(meta.c.value).where(meta.c.key == "data_version")
@@ -747,6 +766,16 @@ class Store:
             row = conn.execute(query).mappings().first()
         return dict(row) if row and row["value"] != "" else None
 
+    def small_number_threshold(self) -> tuple[int, str]:
+        """(threshold, where it comes from): an admin's setting in the app, else the
+        DASHBOARD_SMALL_NUMBER_THRESHOLD environment variable, else 5. Read afresh."""
+        row = self.admin_value("setting", THRESHOLD_SETTING)
+        if row is not None:
+            return int(row["value"]), f"set in the app by {row['user_name']}, {row['at'][:10]}"
+        if os.environ.get(THRESHOLD_VARIABLE):
+            return int(os.environ[THRESHOLD_VARIABLE]), f"the {THRESHOLD_VARIABLE} variable"
+        return DEFAULT_THRESHOLD, "the default"
+
     def admin_history(self) -> pd.DataFrame:
         """Every admin change, newest first."""
         return self._read(sa.select(admin_changes).order_by(admin_changes.c.change_id.desc()))
@@ -754,6 +783,11 @@ class Store:
     def is_empty(self) -> bool:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(uploads)).scalar() == 0
+
+
+THRESHOLD_SETTING = "small_number_threshold"
+THRESHOLD_VARIABLE = "DASHBOARD_SMALL_NUMBER_THRESHOLD"
+DEFAULT_THRESHOLD = 5  # partners' counts under it are protected (metrics.disclosure)
 
 
 def _counted(snapshot: int | None):

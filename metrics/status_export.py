@@ -8,20 +8,17 @@ import pandas as pd
 from data_loaders import geography as geo
 
 from .assessment import compute_assessment
-from .suppression import DEFAULT_THRESHOLD
-from .windows import is_additive
 
 STATUS_COLUMNS = ["indicator", "area_type", "area_code", "area_name", "period", "value",
                   "comparison_value", "change_pct", "direction", "rag", "spc_signal",
-                  "benchmark", "status", "suppressed"]
+                  "benchmark", "status"]
 
 
 def compute_status_rows(observations: pd.DataFrame, catalogue: pd.DataFrame,
-                        population: pd.DataFrame, changes: pd.DataFrame,
-                        threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+                        population: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
     """STATUS_COLUMNS for every headline indicator and area that holds it. comparison_value
-    is the same period a year earlier; spc_signal the variation reading; suppressed whether
-    partners see the value hidden (a count from 1 to threshold - 1)."""
+    is the same period a year earlier; spc_signal the variation reading. Given partners'
+    observations (metrics.disclosure), the judgements partners see."""
     populations = dict(zip(population["area_code"], population["population"]))
     held = observations.groupby("indicator_id")["area_code"].agg(set)
     rows = []
@@ -41,7 +38,5 @@ def compute_status_rows(observations: pd.DataFrame, catalogue: pd.DataFrame,
                 "change_pct": None if row["change_pct"] is None else round(row["change_pct"], 2),
                 "direction": row["direction"] or "", "rag": row["rag"] or "",
                 "spc_signal": row["variation"], "benchmark": row["benchmark"] or "",
-                "status": row["overall"],
-                "suppressed": bool(is_additive(record) and value is not None
-                                   and 1 <= value < threshold)})
+                "status": row["overall"]})
     return pd.DataFrame(rows, columns=STATUS_COLUMNS)

@@ -6,6 +6,7 @@ from components.access import require_role
 from components.cache import current_version, load_view
 from components.filters import current_filters
 from components.overview_view import render_scorecard, scorecard_view
+from components.small_numbers import render_partner_note
 
 require_role("viewer")
 filters = current_filters()
@@ -18,6 +19,7 @@ st.caption(f"{filters.area_name} · {filters.period_text}. Change is on the same
            "statistical process control on the indicator's own points; the benchmark compares "
            "the area with the county (or board area) by 95% confidence interval. The About "
            "page explains how these make the one status.")
+render_partner_note()
 render_scorecard(load_view(scorecard_view, version, filters.area_code, filters.kind,
                            filters.end.isoformat() if filters.end else None),
                  filters.area_name)

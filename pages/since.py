@@ -7,9 +7,11 @@ from components.cache import (current_version, load_catalogue, load_observations
                               load_scorecard, load_snapshots)
 from components.filters import current_filters
 from components.since_view import render_since
+from components.small_numbers import render_partner_note
 
 require_role("viewer")
 st.title("Since the last board")
+render_partner_note()
 filters = current_filters()
 version = current_version()
 snapshots = load_snapshots(version)
@@ -21,7 +23,7 @@ if earlier.empty:
     st.stop()
 names = dict(zip(earlier["snapshot_id"], earlier["name"]))
 base = st.selectbox("Compared with", list(names), format_func=names.get, key="since_base")
-then = (version[0], int(base))
+then = (version[0], int(base), version[2])
 end = filters.end.isoformat() if filters.end else None
 render_since(load_observations(version), load_observations(then),
              load_scorecard(version, filters.area_code, filters.kind, end),

@@ -11,6 +11,8 @@ from data_loaders import geography as geo
 from data_loaders.catalogue import catalogue_frame
 from data_loaders.store import Store
 
+from metrics.disclosure import partner_observations
+
 from .board_pack import PackData, build_content, pack_pdf, pack_pptx
 
 
@@ -29,27 +31,36 @@ def main(argv: list[str] | None = None) -> int:
     pack.add_argument("--meeting", default="Safer Communities Strategy Board",
                       help="the title slide's heading, e.g. 'Board 15 December 2023'")
     pack.add_argument("--partner", action="store_true",
-                      help="a partner pack: small numbers hidden")
+                      help="a partner pack: every count protected as partners see it")
     args = parser.parse_args(argv)
     store = Store(args.store)
+    threshold = store.small_number_threshold()[0]
     try:
-        data = pack_data(store, args.snapshot)
+        data = pack_data(store, args.snapshot, threshold if args.partner else None)
     except KeyError as missing:
         print(f"Not written: {missing.args[0]}.", file=sys.stderr)
         return 1
     content = build_content(data, args.area, args.period, args.ending, args.meeting,
-                            args.partner)
+                            args.partner, threshold)
     args.output.with_suffix(".pptx").write_bytes(pack_pptx(content))
     args.output.with_suffix(".pdf").write_bytes(pack_pdf(content))
     print(f"Wrote {args.output.with_suffix('.pptx')} and {args.output.with_suffix('.pdf')}")
     return 0
 
 
-def pack_data(store: Store, snapshot: int | None) -> PackData:
-    """The frames the dashboard reads, current or as at ``snapshot``."""
-    return PackData(store.observations(with_sample_flag=True, snapshot=snapshot),
-                    catalogue_frame(), store.reference("population", snapshot=snapshot),
-                    store.definition_changes(snapshot), store.actions(snapshot))
+def pack_data(store: Store, snapshot: int | None, partner_threshold: int | None = None
+              ) -> PackData:
+    """The frames the dashboard reads, current or as at ``snapshot``; with
+    ``partner_threshold``, the observations partners see (metrics.disclosure)."""
+    observations = store.observations(with_sample_flag=True, snapshot=snapshot)
+    population = store.reference("population", snapshot=snapshot)
+    if partner_threshold is not None:
+        observations = partner_observations(
+            observations, catalogue_frame(), store.reference("areas", snapshot=snapshot),
+            population, store.disclosure_secret(), partner_threshold)
+    return PackData(observations, catalogue_frame(), population,
+                    store.definition_changes(snapshot), store.actions(snapshot),
+                    partner_threshold)
 
 
 if __name__ == "__main__":

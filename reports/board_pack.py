@@ -21,8 +21,7 @@ from metrics.formatting import UNIT_NAMES, format_change, format_value
 from metrics.statement import compose_statement
 from metrics.status import STATUS_RULE
 from metrics.summary import newest_period_end
-from metrics.suppression import DEFAULT_THRESHOLD
-from metrics.windows import is_additive
+from data_loaders.store import DEFAULT_THRESHOLD
 
 CHART_WIDTH, CHART_HEIGHT = 760, 330
 
@@ -57,24 +56,18 @@ class PackData:
     population: pd.DataFrame
     changes: pd.DataFrame
     actions: pd.DataFrame
-
-
-def _shown(value, unit: str, additive: bool, partner: bool, threshold: int) -> str:
-    if partner and additive and value is not None and 1 <= value < threshold:
-        return f"<{threshold}"
-    return format_value(value, unit)
-
-
-def _hidden(row: dict, additive: bool, partner: bool, threshold: int) -> bool:
-    return partner and additive and any(
-        v is not None and not pd.isna(v) and 1 <= v < threshold
-        for v in (row["value"], row["previous_value"]))
+    # The threshold the observations were protected with for partners (None: raw figures).
+    partner_threshold: int | None = None
 
 
 def build_content(data: PackData, area_code: str, kind: str, end: dt.date | None,
                   meeting: str, partner: bool, threshold: int = DEFAULT_THRESHOLD
                   ) -> PackContent:
-    """Everything the pack says, from the same calculations as the screen."""
+    """Everything the pack says, from the same calculations as the screen. A partner pack
+    is built only from partners' figures (pack_data with a partner threshold): raises
+    ValueError when ``data`` holds raw ones."""
+    if partner and data.partner_threshold is None:
+        raise ValueError("a partner pack is built from the partners' protected figures only")
     records = {r["id"]: r for r in data.catalogue.to_dict("records")}
     populations = dict(zip(data.population["area_code"], data.population["population"]))
     as_of = newest_period_end(data.observations)
@@ -87,12 +80,12 @@ def build_content(data: PackData, area_code: str, kind: str, end: dt.date | None
     card = compute_scorecard(data.observations, data.catalogue, area_code, kind, populations,
                              end, geo.COUNTY_CODE, data.changes)
     content = PackContent(title=meeting, subtitle=subtitle, scorecard=[
-        _figure_row(row, records[row["indicator_id"]], partner, threshold, THEMES[row["theme"]])
+        _figure_row(row, THEMES[row["theme"]])
         for row in card.to_dict("records") if row["value"] is not None
         and not pd.isna(row["value"])])
     for theme, title in THEMES.items():
         content.themes.append(_theme_slide(data, records, theme, title, area_code, kind, end,
-                                           populations, partner, threshold))
+                                           populations))
     content.actions = [{"No.": int(r.number), "Raised": r.raised_on, "Action": r.action,
                         "Responsible officer": r.officer, "Status": r.status,
                         "Comments": r.comments} for r in data.actions.itertuples()]
@@ -100,26 +93,22 @@ def build_content(data: PackData, area_code: str, kind: str, end: dt.date | None
     return content
 
 
-def _figure_row(row: dict, record: dict, partner: bool, threshold: int, theme: str) -> dict:
-    additive = is_additive(record)
-    hidden = _hidden(row, additive, partner, threshold)
-    change = "not shown: small numbers" if hidden else (
-        f"{format_change(row['change_pct'])} {row['direction']}"
-        if isinstance(row["direction"], str) else "no change shown")
+def _figure_row(row: dict, theme: str) -> dict:
+    change = f"{format_change(row['change_pct'])} {row['direction']}" \
+        if isinstance(row["direction"], str) else "no change shown"
     return {"Theme": theme, "Indicator": row["title"], "Period": row["period"] or "",
-            "Value": _shown(row["value"], row["unit"], additive, partner, threshold),
-            "Change": change, "Status": row["overall"]}
+            "Value": format_value(row["value"], row["unit"]), "Change": change,
+            "Status": row["overall"]}
 
 
-def _theme_slide(data, records, theme, title, area_code, kind, end, populations, partner,
-                 threshold) -> ThemeSlide:
+def _theme_slide(data, records, theme, title, area_code, kind, end, populations
+                 ) -> ThemeSlide:
     headline = [r for r in records.values() if r["theme"] == theme and not r["parent"]
                 and r["panel"] == "headline"]
     rows = [compute_assessment(data.observations, r, area_code, kind, end, populations,
                                data.changes, geo.COUNTY_CODE) for r in headline]
     held = [r for r in rows if r["value"] is not None]
-    figures = [_figure_row(r, records[r["indicator_id"]], partner, threshold, title)
-               for r in held]
+    figures = [_figure_row(r, title) for r in held]
     actions = [f"{a.number}. {a.action} ({a.officer}; {a.status})"
                for a in data.actions.itertuples()
                if a.status != "Done" and theme in a.themes]
@@ -130,8 +119,6 @@ def _theme_slide(data, records, theme, title, area_code, kind, end, populations,
     record = records[lead["indicator_id"]]
     codes = list(dict.fromkeys([lead["figure_area"], geo.COUNTY_CODE, geo.BOARD_CODE]))
     trend = compute_trend(data.observations, record, codes, data.population)
-    if partner and is_additive(record):
-        trend = trend[~trend["count"].between(1, threshold - 1)]
     spec, png = None, None
     if len(trend):
         names = {c: geo.area_name(c) for c in codes if c in set(trend["area_code"])}
@@ -140,9 +127,8 @@ def _theme_slide(data, records, theme, title, area_code, kind, end, populations,
                             if unit != "count" else "Count", record["title"])
         spec = json.loads(chart.properties(width=CHART_WIDTH, height=CHART_HEIGHT).to_json())
         png = vl_convert.vegalite_to_png(json.dumps(spec), scale=2)
-    statement = "Small numbers: the statement is not shown." if _hidden(
-        lead, is_additive(record), partner, threshold) else compose_statement(
-        lead, geo.area_name(lead["figure_area"]), target=record["target"])
+    statement = compose_statement(lead, geo.area_name(lead["figure_area"]),
+                                  target=record["target"])
     return ThemeSlide(title, figures, record["title"], spec, png, statement, actions)
 
 
@@ -159,9 +145,11 @@ def _notes(data: PackData, partner: bool, threshold: int) -> list[str]:
     if sample:
         notes.append("Includes generated sample data, not real figures, for indicators "
                      "officers have not uploaded.")
-    notes.append(f"Small numbers: counts from 1 to {threshold - 1} are shown as "
-                 f"<{threshold}, and the statements and changes that would reveal them are "
-                 "left out." if partner else
+    notes.append(f"Partner pack: every figure is the partners' protected one. Each beat's or "
+                 f"district's count for a month or quarter under {threshold} is rounded to 0 "
+                 f"or {threshold} before anything is added up, so figures can differ a little "
+                 "from the officers'; totals, rates, changes and statements are worked out "
+                 "from the rounded counts." if partner else
                  "Officer pack: every figure is shown. Do not circulate it to partners; make a "
                  "partner pack instead.")
     return notes

@@ -112,20 +112,26 @@ def test_the_pdf_has_the_same_pages_text_and_pictures(content, deck):
     assert len(crime_page.images) == 1
 
 
-def test_partner_packs_hide_small_numbers(store, tmp_path):
+def test_partner_packs_are_built_from_partners_figures_only(store, tmp_path):
+    """A partner pack's 3 is the partners' rounded figure (0 or 5, from 1 to 4 rounded),
+    and a partner pack cannot be built from raw figures at all."""
     fix = tmp_path / "melton da.csv"
     fix.write_text("District,Period,Measure,Value\nMelton,Q3 2023/24,"
                    "Domestic crimes and incidents,3\n")
     ingest_paths([fix], store, "officer")
-    data = pack_data(store, None)
-    officer = build_content(data, MELTON, "quarter", None, "Board", partner=False)
-    partner = build_content(data, MELTON, "quarter", None, "Board", partner=True)
+    officer = build_content(pack_data(store, None), MELTON, "quarter", None, "Board",
+                            partner=False)
+    partner = build_content(pack_data(store, None, 5), MELTON, "quarter", None, "Board",
+                            partner=True, threshold=5)
     row = lambda c: next(r for r in c.scorecard if r["Indicator"] == "Domestic crimes and incidents")
     assert row(officer)["Value"] == "3"
-    assert row(partner)["Value"] == "<5" and row(partner)["Change"].startswith("not shown")
+    assert row(partner)["Value"] in ("0", "5")
     deck = Presentation(io.BytesIO(pack_pptx(partner)))
-    assert "Small numbers: counts from 1 to 4" in slide_text(deck.slides[-1])
+    assert "Partner pack: every figure is the partners' protected one" in \
+        slide_text(deck.slides[-1])
     assert "\n3 " not in "\n".join(slide_text(s) for s in deck.slides)
+    with pytest.raises(ValueError, match="protected figures only"):
+        build_content(pack_data(store, None), MELTON, "quarter", None, "Board", partner=True)
 
 
 def test_a_snapshot_pack_is_unchanged_by_a_later_upload_and_rollback(store, tmp_path):

@@ -186,8 +186,7 @@ def test_export_status_gives_the_same_judgements_as_the_app(seeded_store_copy, c
     frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
     assert list(frame.columns) == ["indicator", "area_type", "area_code", "area_name",
                                    "period", "value", "comparison_value", "change_pct",
-                                   "direction", "rag", "spc_signal", "benchmark", "status",
-                                   "suppressed"]
+                                   "direction", "rag", "spc_signal", "benchmark", "status"]
     county = frame.set_index("area_code").loc["E10000018"]
     change = (county["value"] - county["comparison_value"]) / county["comparison_value"] * 100
     assert county["change_pct"] == pytest.approx(change, abs=0.01)
@@ -197,12 +196,25 @@ def test_export_status_gives_the_same_judgements_as_the_app(seeded_store_copy, c
     assert set(frame["area_type"]) == {"district", "county", "board"}
 
 
-def test_export_status_marks_counts_partners_see_hidden(seeded_store_copy, capsys):
+def test_a_partner_export_holds_the_partners_figures(seeded_store_copy, capsys):
+    """export --partner: each beat's monthly robbery count as partners see it (1 to 4
+    rounded to 0 or 5, others as they are); the same rows as the officers' export."""
     url = f"sqlite:///{seeded_store_copy}"
-    assert run(url, "export", "--status", "--indicator", "police_anti_social_behaviour") == 0
-    frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
-    assert (frame["suppressed"] == frame["value"].between(1, 4)).all()
-    assert frame["spc_signal"].isin(["too few", "common", "concern", "improvement"]).all()
+    wanted = ("export", "--indicator", "police_robbery", "--area-type", "beat")
+    assert run(url, *wanted) == 0
+    officers = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert run(url, *wanted, "--partner") == 0
+    partners = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert partners[["area_code", "period"]].equals(officers[["area_code", "period"]])
+    small = officers["value"].between(1, 4)
+    assert small.sum() > 50  # the real 2023 data has many
+    assert partners.loc[small, "value"].isin([0, 5]).all()
+    assert (partners.loc[~small, "value"] == officers.loc[~small, "value"]).all()
+    assert run(url, "export", "--status", "--partner", "--indicator",
+               "police_anti_social_behaviour") == 0
+    status = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert not status["value"].between(1, 4).any()
+    assert status["spc_signal"].isin(["too few", "common", "concern", "improvement"]).all()
 
 
 def test_a_locked_database_gives_a_plain_message_and_stores_nothing(url, tmp_path, capsys):

@@ -103,41 +103,49 @@ def map_table(at):
                 and "Code" in f.value.columns)
 
 
-def test_a_viewer_sees_small_numbers_hidden_with_no_switch_to_undo_it(open_as):
+def test_a_viewer_sees_protected_counts_with_no_switch_to_undo_it(open_as):
     at = open_as(VIEWER)
     at.switch_page("pages/asb.py").run()
     at.selectbox(key="area").set_value("E06000017").run()  # Rutland: small beat counts
     counts = map_table(at)["Count"]
-    assert (counts == "<5").any()
-    assert all(int(v.replace(",", "")) >= 5 for v in counts if v[:1].isdigit())
+    assert not counts.between(1, 4).any()
+    assert any(c.value.startswith("🔒 Partners' figures") for c in at.caption)
+    assert not any(t.key == "partner_view" for t in at.toggle)
 
 
 def test_an_officer_and_a_partner_on_the_same_view_each_get_their_own_figures(open_as):
     """Theme sections are cached and shared between sessions: keyed on who is looking, so
-    an officer's exact figures never reach a partner, nor a partner's hidden ones an
+    an officer's exact figures never reach a partner, nor a partner's protected ones an
     officer."""
     officer = open_as(OFFICER)
     officer.switch_page("pages/asb.py").run()
     officer.selectbox(key="area").set_value("E06000017").run()
-    assert not (map_table(officer)["Count"] == "<5").any()
+    exact = map_table(officer).set_index("Code")["Count"]
+    assert exact.between(1, 4).any()
+    assert not any(c.value.startswith("🔒") for c in officer.caption)
     viewer = open_as(VIEWER)
     viewer.switch_page("pages/asb.py").run()
     viewer.selectbox(key="area").set_value("E06000017").run()
-    assert (map_table(viewer)["Count"] == "<5").any()
+    protected = map_table(viewer).set_index("Code")["Count"]
+    assert not protected.between(1, 4).any()
+    assert (protected[exact.index] != exact).any()
+    officer.run()
+    assert map_table(officer).set_index("Code")["Count"].equals(exact)
 
 
 def test_a_new_threshold_reaches_the_cached_theme_sections_at_once(open_as):
     viewer = open_as(VIEWER)
     viewer.switch_page("pages/asb.py").run()
     viewer.selectbox(key="area").set_value("E06000017").run()
-    assert (map_table(viewer)["Count"] == "<5").any()
+    before = map_table(viewer)["Count"]
+    assert not before.between(1, 4).any()
     admin = open_as(ADA)
     admin.switch_page("pages/admin.py").run()
     admin.number_input(key="threshold_value").set_value(10)
     next(b for b in admin.button if b.label == "Save the threshold").click().run()
     viewer.run()
     counts = map_table(viewer)["Count"]
-    assert (counts == "<10").any() and not (counts == "<5").any()
+    assert not counts.between(1, 9).any() and not counts.equals(before)
 
 
 def test_a_rerun_reads_the_role_and_the_threshold_once(open_as, monkeypatch):
@@ -257,7 +265,7 @@ def test_the_app_cannot_make_an_admin(open_as, seeded_store_copy):
 def test_an_admin_sets_the_threshold_and_partners_see_it_at_once(open_as):
     viewer = open_as(VIEWER)
     viewer.switch_page("pages/about.py").run()
-    assert any('"<5"' in m.value for m in viewer.markdown)
+    assert any("from 1 to 4 becomes 0 or 5" in m.value for m in viewer.markdown)
     admin = open_as(ADA)
     admin.switch_page("pages/admin.py").run()
     admin.number_input(key="threshold_value").set_value(10)
@@ -265,7 +273,7 @@ def test_an_admin_sets_the_threshold_and_partners_see_it_at_once(open_as):
     assert not admin.exception
     assert any("set in the app by Ada Admin" in c.value for c in admin.caption)
     viewer.run()
-    assert any('"<10"' in m.value for m in viewer.markdown)
+    assert any("from 1 to 9 becomes 0 or 10" in m.value for m in viewer.markdown)
 
 
 def test_local_mode_is_one_user_with_every_right_and_says_so(open_as):
