@@ -56,22 +56,17 @@ def render_about() -> None:
         f"but fairly: a 2 becomes {threshold} two times in {threshold}, so totals stay right "
         f"on average. A 0 shown to partners can be anything from 0 to {threshold - 1}, a "
         f"{threshold} anything from 1 to {threshold}. Counts of {threshold} and more are "
-        "not changed.
-"
+        "not changed.\n"
         "- **Everything else is added up from the rounded counts**: districts, the county, "
         "the board area, quarters, years to date, rolling 12 months and crime totals, and "
         "the rates, changes, charts, judgements, maps, downloads, slides and packs made from "
         "them. So no subtraction of one figure from another, across periods, areas or "
-        "categories, gives back a count that was rounded.
-"
+        "categories, gives back a count that was rounded.\n"
         "- **The rounding is the same every time**: the same count in the same place and "
         "period is rounded the same way on every page, for every partner and after every "
         "upload, so asking again gives nothing new to compare. The random choices come from "
-        "a secret the dashboard keeps and never shows.
-"
-        "- A percentage or average of fewer people than the threshold is not shown.
-
-"
+        "a secret the dashboard keeps and never shows.\n"
+        "- A percentage or average of fewer people than the threshold is not shown.\n\n"
         "Partners' figures can therefore differ a little from the officers': by a few in a "
         "beat, by much less in a district or the board area. Statistical agencies protect "
         "tables people can build themselves in the same way (the ONS for Census 2021, the "
