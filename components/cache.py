@@ -327,14 +327,18 @@ def load_reference(name: str, version: DataKey) -> pd.DataFrame:
     return _reference_for(name, version).copy(deep=False)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
 def load_boundary_rings(version: DataKey) -> pd.DataFrame:
     """The beat and district boundaries as maps.boundary_rings, parsed once per data
-    version and shared (do not mutate): parsing the GeoJSON on every rerun was a third of
-    the map's time."""
+    version for officers and partners alike and shared (do not mutate): parsing the
+    GeoJSON on every rerun was a third of the map's time."""
+    return _boundary_rings(tuple(version[:2]))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _boundary_rings(version: tuple) -> pd.DataFrame:
     from .maps import boundary_rings
 
-    boundaries = load_reference("boundaries", version)
+    boundaries = _reference("boundaries", version)
     return boundary_rings(boundaries[boundaries["area_type"].isin(["beat", "district"])])
 
 
