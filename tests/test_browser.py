@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 
+import pandas as pd
 import pytest
 
 from conftest import ROOT
@@ -227,3 +228,69 @@ def test_presenter_mode_walks_slide_by_slide(server, page):
             wait_idle(page)
     assert page.get_by_role("button", name="Next ▶").is_disabled()
     assert serious_violations(page) == []
+
+
+COUNT_COLUMNS = ("count", "incidents", "numerator", "value", "shown")  # lower case
+
+
+def _sent_for(browser, url: str, as_partner: bool) -> list:
+    """Everything one session is sent for the police.uk anti-social behaviour view at
+    ``url`` (as an officer, or in partner preview): its tables, chart datasets, map layers
+    and metrics as decoded from the WebSocket, and the CSV downloads."""
+    from sent_to_browser import downloaded_tables, elements_of_last_run, sent_tables
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    frames = []
+    page.on("websocket", lambda socket: socket.on(
+        "framereceived", lambda frame: frames.append(
+            frame if isinstance(frame, bytes) else frame.encode())))
+    try:
+        page.goto(url)
+        wait_idle(page)
+        if as_partner:
+            page.get_by_text("Show as partners see it").click()
+            wait_idle(page)
+        page.get_by_label("Indicator").click()
+        page.get_by_role("option", name="Anti-social behaviour (police.uk)").click()
+        wait_idle(page)
+        return sent_tables(elements_of_last_run(frames)) + downloaded_tables(page, wait_idle)
+    finally:
+        context.close()
+
+
+def _beat_counts(tables, beats: set[str]) -> list[tuple[str, str, float]]:
+    """(where, column, value) of every count sent for one of ``beats``: a count-like column
+    in a row that names the beat or in a table named for it (a beat's trend download), and
+    every hexagon's count on the map (the district's points)."""
+    found = []
+    for table in tables:
+        frame = table.frame
+        for column in [c for c in frame.columns if str(c).lower() in COUNT_COLUMNS]:
+            values = pd.to_numeric(frame[column], errors="coerce")
+            for_a_beat = (table.where == "map HexagonLayer"
+                          or any(beat in table.where for beat in beats))
+            rows = values if for_a_beat else values[frame.isin(beats).any(axis=1)]
+            found += [(table.where, column, value) for value in rows.dropna()]
+    return found
+
+
+@pytest.mark.parametrize("query", ["area=Rutland", "area=Rutland&beat=NR36+Rutland+North"])
+def test_a_partner_is_sent_no_small_beat_count(server, browser, query):
+    """Partner preview as the WebSocket carries it, not as drawn: in every table, chart
+    dataset, map layer and download a partner is sent for Rutland's beats, no count is
+    between 1 and the threshold (4), where an officer's session, the control, is sent
+    such counts in the same places."""
+    from data_loaders.store import Store
+
+    base, store_path = server
+    areas = Store(f"sqlite:///{store_path}").reference("areas")
+    beats = set(areas.loc[(areas.area_type == "beat") &
+                          (areas.district_code == "E06000017"), "area_code"])
+    url = f"{base}/anti-social-behaviour?{query}"
+    officer = _beat_counts(_sent_for(browser, url, as_partner=False), beats)
+    partner = _beat_counts(_sent_for(browser, url, as_partner=True), beats)
+    small = [found for found in officer if 1 <= found[2] <= 4]
+    assert small, "the control found no small beat count in an officer's session"
+    assert {where for where, *_ in partner} >= {where for where, *_ in small}
+    assert [found for found in partner if 1 <= found[2] <= 4] == []
