@@ -7,7 +7,6 @@ import shutil
 
 import pandas as pd
 import pytest
-
 from conftest import ROOT
 from servers import launch_chromium, start_app, stop_app
 
