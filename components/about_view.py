@@ -67,10 +67,12 @@ def render_about() -> None:
         "upload, so asking again gives nothing new to compare. The random choices come from "
         "a secret the dashboard keeps and never shows.\n"
         "- A percentage or average of fewer people than the threshold is not shown.\n\n"
-        "Partners' figures can therefore differ a little from the officers': by a few in a "
-        "beat, by much less in a district or the board area. Statistical agencies protect "
-        "tables people can build themselves in the same way (the ONS for Census 2021, the "
-        "Australian Bureau of Statistics' TableBuilder).")
+        "Partners' figures can therefore differ from the officers': each rounded count moves "
+        "by a few, up or down, so the difference is largest where many counts are small (a "
+        "beat, a small district such as Rutland, a single month or quarter) and smallest for "
+        "the board area over a year, where the ups and downs cancel out. Statistical "
+        "agencies protect tables people can build themselves in the same way (the ONS for "
+        "Census 2021, the Australian Bureau of Statistics' TableBuilder).")
     st.header("Gaps")
     st.markdown(
         "A % change or direction is withheld, with the reason, when either period is "

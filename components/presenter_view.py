@@ -16,6 +16,7 @@ from .cache import (current_version, load_actions, load_assessments, load_catalo
 from .charts import trend_spec
 from .filters import Filters, current_filters
 from .judgement_text import status_text
+from .small_numbers import partner_mark
 from metrics.comparison import comparison_unit, compute_trend
 from metrics.formatting import format_change, format_value, tile_figure, unit_title
 from metrics.statement import compose_statement
@@ -69,8 +70,10 @@ def render_controls(number: int, filters: Filters, version) -> None:
     if left.button("◀ Previous", disabled=number == 1, key="previous_slide", width="stretch"):
         go_to(number - 1)
         st.rerun()
-    middle.markdown(f"<p style='text-align:center;margin:0'>Slide {number} of {len(SLIDES)} · "
-                    f"{filters.area_name} · {filters.period_text} · {data}</p>",
+    shown = " · ".join(part for part in [
+        f"Slide {number} of {len(SLIDES)}", filters.area_name, filters.period_text, data,
+        partner_mark()] if part)
+    middle.markdown(f"<p style='text-align:center;margin:0'>{shown}</p>",
                     unsafe_allow_html=True)
     if right.button("Next ▶", disabled=number == len(SLIDES), key="next_slide",
                     width="stretch"):

@@ -22,9 +22,17 @@ def partner_note() -> str:
     threshold = suppression_threshold()
     return (f"🔒 Partners' figures: to protect the people behind small numbers, each beat's "
             f"or district's count for a month or quarter under {threshold} is rounded to 0 "
-            f"or {threshold} before anything is added up, so figures can differ a little from "
-            "the officers'. Totals, rates and changes are worked out from the rounded counts "
-            "(About the dashboard).")
+            f"or {threshold} before anything is added up, so figures can differ from the "
+            "officers', most for small areas and short periods. Totals, rates and changes "
+            "are worked out from the rounded counts (About the dashboard).")
+
+
+def partner_mark() -> str:
+    """partner_note in a few words, for a line that has no room for more (the slides)."""
+    if not hides_small_numbers():
+        return ""
+    threshold = suppression_threshold()
+    return f"🔒 partners' figures: counts under {threshold} rounded to 0 or {threshold}"
 
 
 def render_partner_note() -> None:

@@ -147,9 +147,9 @@ def _notes(data: PackData, partner: bool, threshold: int) -> list[str]:
                      "officers have not uploaded.")
     notes.append(f"Partner pack: every figure is the partners' protected one. Each beat's or "
                  f"district's count for a month or quarter under {threshold} is rounded to 0 "
-                 f"or {threshold} before anything is added up, so figures can differ a little "
-                 "from the officers'; totals, rates, changes and statements are worked out "
-                 "from the rounded counts." if partner else
+                 f"or {threshold} before anything is added up, so figures can differ from the "
+                 "officers', most for small areas and short periods; totals, rates, changes "
+                 "and statements are worked out from the rounded counts." if partner else
                  "Officer pack: every figure is shown. Do not circulate it to partners; make a "
                  "partner pack instead.")
     return notes

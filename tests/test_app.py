@@ -546,6 +546,10 @@ def test_presenter_walks_the_slides_with_the_meetings_filters(app):
                       "Domestic abuse", "Anti-social behaviour", "Hate crime"]
     app.button(key="previous_slide").click().run()
     assert app.title[0].value == "Anti-social behaviour"
+    assert "partners' figures" not in header
+    app.toggle(key="partner_view").set_value(True).run()  # presenting to a room
+    header = next(m.value for m in app.markdown if m.value.startswith("<p"))
+    assert "🔒 partners' figures: counts under 5 rounded to 0 or 5" in header
 
 
 def test_a_theme_slide_shows_its_figures_statement_and_open_actions(app, seeded_store_copy):
