@@ -71,15 +71,24 @@ def sent_tables(elements: list) -> list[SentTable]:
 
 def downloaded_tables(page, wait_idle, name: str = "CSV") -> list[SentTable]:
     """Click every download button called ``name`` on a Playwright page and read each file
-    (``wait_idle(page)`` waits for the rerun a click may start)."""
+    (``wait_idle(page)`` waits for the page to settle: a click on a button being redrawn is
+    lost, so a click that brings no file is made again)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     tables = []
     buttons = page.get_by_role("button", name=name, exact=True)
     for number in range(buttons.count()):
-        button = buttons.nth(number)
-        button.scroll_into_view_if_needed()
-        with page.expect_download() as download:
-            button.click()
-        wait_idle(page)
+        for attempt in range(3):
+            wait_idle(page)
+            button = buttons.nth(number)
+            button.scroll_into_view_if_needed()
+            try:
+                with page.expect_download(timeout=60_000) as download:
+                    button.click(timeout=90_000)  # disabled while the socket reconnects
+                break
+            except PlaywrightTimeout:
+                if attempt == 2:
+                    raise
         path = download.value.path()
         frame = (pd.read_csv(path) if download.value.suggested_filename.endswith(".csv")
                  else pd.read_excel(path))
