@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from metrics.change_test import MIN_COUNT
 from metrics.judgement import AMBER_MARGIN
 from metrics.spc import LIMIT_FACTOR, MIN_POINTS
 from metrics.status import STATUS_RULE, STATUS_TEXT
@@ -15,7 +16,8 @@ def render_about() -> None:
     st.title("About the dashboard")
     st.markdown(
         "The performance dashboard of the Leicestershire and Rutland Safer Communities "
-        "Strategy Board. Each indicator gets three judgements and one status from them.")
+        "Strategy Board. Each indicator gets four judgements and one status from them, with "
+        "the reason in a line.")
     st.header("The one status")
     st.markdown("\n".join(f"{i}. {rule}" for i, rule in enumerate(STATUS_RULE, start=1)))
     st.markdown("Shown as: " + " · ".join(STATUS_TEXT.values()))
@@ -25,6 +27,19 @@ def render_about() -> None:
         f"{AMBER_MARGIN:g}% of a threshold (e.g. 40% for the MARAC repeat rate) or "
         f"{AMBER_MARGIN:g} percentage points of a change target (e.g. \"reduce ASB by 5%\"); "
         "Red beyond that; no RAG where the indicator has no target.")
+    st.header("Better or worse than a year earlier, and is it real?")
+    st.markdown(
+        "Every change is on the same period a year earlier (a quarter with the same quarter; "
+        "a year to date or 12 months with those ending a year earlier), so the two periods "
+        "never overlap and can be tested against each other at 95%. Counts and rates: the "
+        "ratio of the two periods' rates with its exact Poisson interval (a rate uploaded "
+        "without its count is read back as rate × population / 1,000). Percentages held with "
+        "their denominators: the difference of the two, in percentage points, with "
+        "Newcombe's interval. The change is **significantly higher** or **significantly "
+        "lower** when the interval leaves out no change, otherwise **no significant change**; "
+        f"better or worse follows the indicator's polarity. Fewer than {MIN_COUNT} events or "
+        "people in the two periods are too few to test, and a change that is withheld "
+        "(an incomplete period, a definition change) is not tested.")
     st.header("Is it changing? Statistical process control")
     st.markdown(
         "As NHS England's *Making Data Count*: an XmR chart on the indicator's own monthly or "
@@ -32,7 +47,9 @@ def render_about() -> None:
         f"limits at mean ± {LIMIT_FACTOR} × the mean moving range, from at least "
         f"{MIN_POINTS} points. A point is special cause when it is beyond a limit, in a run "
         "of 7 or more on one side of the mean, in 6 or more rising or falling, or one of 2 of "
-        "3 beyond two sigma on the same side. The latest point's reading is the variation: "
+        "3 beyond two sigma on the same side. A run of rising points reads high and a run of "
+        "falling points low, whichever side of the mean they are on. A past quarter is read "
+        "on the points up to it only. The latest point's reading is the variation: "
         "🔵 improving or 🟠 concerning by the indicator's polarity, 🟣 special cause with no "
         "good direction, ⚫ common cause. When an officer records a definition change (Data "
         "page), the limits restart from it and a change across it is withheld.")

@@ -3,6 +3,7 @@ scorecard, the theme pages and the presenter, so a judgement never rests on colo
 from __future__ import annotations
 
 from data_loaders import geography as geo
+from metrics.formatting import format_change
 from metrics.status import STATUS_TEXT
 
 # Making Data Count's colours: blue improving, orange concerning, purple neither, grey common.
@@ -36,3 +37,25 @@ def rag_text(rag: str | None) -> str:
 
 def status_text(status: str | None) -> str:
     return STATUS_TEXT.get(status, "")
+
+
+def status_line(status: str | None, reason: str | None) -> str:
+    """The status with its reason: '🟠 Watch: up 12.8% on a year earlier, significantly'."""
+    text = status_text(status)
+    return f"{text}: {reason}" if text and isinstance(reason, str) and reason else text
+
+
+def significance_text(significance: str | None, untested: str | None) -> str:
+    """Whether the change is real, in words ('significantly higher', 'no significant
+    change'), or why it was not tested; '' when there is no change to test."""
+    if isinstance(significance, str):
+        return significance
+    return f"not tested: {untested}" if isinstance(untested, str) else ""
+
+
+def change_text(change_pct, direction, significance) -> str:
+    """'+12.8% ↑ up (worse), significantly higher'; '' without a change."""
+    if not isinstance(direction, str):
+        return ""
+    text = f"{format_change(change_pct)} {direction}"
+    return f"{text}, {significance}" if isinstance(significance, str) else text

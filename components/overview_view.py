@@ -8,13 +8,14 @@ import streamlit as st
 
 from data_loaders import geography as geo
 from data_loaders.catalogue import THEMES
-from metrics.formatting import format_change, format_value
+from metrics.formatting import format_value
 from metrics.series import sample_indicators
 from metrics.windows import MONTHS
 
 from .cache import DataKey, frozen_table, load_observation_index, load_scorecard
 from .downloads import render_downloads
-from .judgement_text import benchmark_text, rag_text, status_text, variation_text
+from .judgement_text import (benchmark_text, change_text, rag_text, status_text,
+                             variation_text)
 
 THEME_PAGES = {"crime": "pages/crime.py", "reoffending": "pages/reoffending.py",
                "domestic_abuse": "pages/domestic_abuse.py", "asb": "pages/asb.py",
@@ -33,8 +34,8 @@ def short_months(text: str) -> str:
 def scorecard_table(card: pd.DataFrame, sample_ids: set[str], area_names: dict) -> pd.DataFrame:
     """The scorecard rows as the board reads them: the change carries its arrow and whether
     it is better or worse in words; the status says what to be careful of."""
-    change = [f"{format_change(c)} {d}" if isinstance(d, str) else ""
-              for c, d in zip(card["change_pct"], card["direction"])]
+    change = [change_text(c, d, s) for c, d, s in
+              zip(card["change_pct"], card["direction"], card["significance"])]
     notes = []
     for row in card.itertuples():
         parts = [STATUS_TEXT[row.status]]
@@ -52,6 +53,7 @@ def scorecard_table(card: pd.DataFrame, sample_ids: set[str], area_names: dict) 
         "Indicator": card["title"],
         "Value": [format_value(v, u) for v, u in zip(card["value"], card["unit"])],
         "Change": change,
+        "Why": card["reason"],
         "Two-year trend": card["trend"],
         "Period": card["period"].fillna("").map(short_months),
         "A year earlier": [format_value(v, u) for v, u in
@@ -97,6 +99,7 @@ def render_scorecard(sections: list[dict] | None, area_name: str) -> None:
                        icon="➡️")
         st.dataframe(section["table"], hide_index=True, width="stretch", column_config={
             "Indicator": st.column_config.TextColumn(width=270),  # most titles whole at 1280 px
+            "Why": st.column_config.TextColumn(width="medium"),
             "Two-year trend": st.column_config.LineChartColumn("Two-year trend", width=110),
             "Notes": st.column_config.TextColumn(width="medium")})
         render_downloads(section["download"], f"scorecard_{section['theme']}")

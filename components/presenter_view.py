@@ -15,7 +15,7 @@ from .cache import (current_version, load_actions, load_assessments, load_catalo
                     load_snapshots)
 from .charts import trend_spec
 from .filters import Filters, current_filters
-from .judgement_text import status_text
+from .judgement_text import change_text, status_line, status_text
 from .small_numbers import partner_mark
 from metrics.comparison import comparison_unit, compute_trend
 from metrics.formatting import format_change, format_value, tile_figure, unit_title
@@ -90,9 +90,9 @@ def render_overview_slide(filters: Filters, version) -> None:
         "Theme": held["theme"].map(THEMES),
         "Indicator": held["title"],
         "Value": [format_value(v, u) for v, u in zip(held["value"], held["unit"])],
-        "Change": [f"{format_change(c)} {d}" if isinstance(d, str) else "—"
-                   for c, d in zip(held["change_pct"], held["direction"])],
-        "Status": held["overall"].map(status_text),
+        "Change": [change_text(c, d, s) or "—" for c, d, s in
+                   zip(held["change_pct"], held["direction"], held["significance"])],
+        "Status": [status_line(s, r) for s, r in zip(held["overall"], held["reason"])],
     })
     st.dataframe(table, hide_index=True, width="stretch", height=min(60 + 38 * len(table),
                                                                       760))
@@ -108,6 +108,7 @@ def render_theme_slide(theme: str, filters: Filters, version) -> None:
     for i, row in enumerate(held[:6]):
         with columns[i % len(columns)].container(border=True):
             st.markdown(f"**{status_text(row['overall'])}**")
+            st.caption(row["reason"])
             whose = "" if row["figure_area"] == filters.area_code else \
                 f" ({geo.area_name(row['figure_area'])} figure)"
             figure, unit_words = tile_figure(row["value"], row["unit"])

@@ -13,7 +13,8 @@ from metrics.summary import compute_summary, compute_summary_or_fallback
 
 from .cache import DataKey, data_read, load_observation_index, load_reference, load_view
 from .filters import Filters
-from .judgement_text import benchmark_text, rag_text, status_text, variation_text
+from .judgement_text import (benchmark_text, rag_text, significance_text, status_text,
+                             variation_text)
 
 DELTA_COLOURS = {"down_good": "inverse", "up_good": "normal", "neutral": "off"}
 
@@ -30,13 +31,16 @@ def render_tiles(records: list[dict], summaries: dict, sample: set, area_code: s
                 st.caption("Not uploaded for this area yet.")
                 continue
             st.markdown(f"**{status_text(row['overall'])}**")
+            st.caption(row["reason"])
             figure, unit_words = tile_figure(row["value"], record["unit"])
             st.metric(record["title"], figure,
                       delta=format_change(row["change_pct"]) or None,
                       delta_color=DELTA_COLOURS[record["polarity"]],
                       help=f"{record['definition']} Source: {record['source']}.")
             notes = [unit_words, row["period"],
-                     row["direction"] or f"change withheld: {row['withheld']}",
+                     ", ".join(t for t in [row["direction"], significance_text(
+                         row["significance"], row["untested"])] if t)
+                     if row["direction"] else f"change withheld: {row['withheld']}",
                      rag_text(row["rag"]), variation_text(row["variation"]),
                      benchmark_text(row["benchmark"], row["benchmark_area"])]
             if row["figure_area"] != area_code:

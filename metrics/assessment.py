@@ -12,7 +12,8 @@ from data_loaders.periods import period_label
 
 from .intervals import compare_with_benchmark, interval_for
 from .spc import compute_variation, compute_xmr
-from .status import combine_status
+from .formatting import format_change
+from .status import Evidence, decide_status
 from .summary import (SUMMARY_COLUMNS, compute_summary_or_fallback, indicator_series,
                       is_stale, newest_period_end)
 from .windows import Window, is_additive, latest_quarter, window_value
@@ -39,12 +40,17 @@ def spc_series(observations: pd.DataFrame, record: dict, area_code: str) -> pd.D
 
 
 def compute_spc(observations: pd.DataFrame, record: dict, area_code: str,
-                breaks: list[str] = ()) -> tuple[pd.DataFrame | None, str]:
+                breaks: list[str] = (), end: dt.date | None = None
+                ) -> tuple[pd.DataFrame | None, str]:
     """(the XmR chart or None, the variation reading: improvement, concern, neither, common,
-    too few or not applicable)."""
+    too few or not applicable) on the points up to the quarter starting ``end`` (None: all
+    held), so a past quarter is read as it stood, not on data that came later."""
     series = spc_series(observations, record, area_code)
     if series is None:
         return None, "not applicable"
+    if end is not None:
+        stop = Window("quarter", end).stop.isoformat()
+        series = series[series["period_start"] < stop]
     chart = compute_xmr(series, list(breaks))
     return chart, compute_variation(chart, record["polarity"])
 
@@ -67,14 +73,30 @@ def compute_assessment(observations: pd.DataFrame, record: dict, area_code: str,
     whose = row["figure_area"]
     breaks = definition_breaks(changes, record["id"])
     _withhold_across_breaks(row, record, kind, end, observations, whose, breaks)
-    chart, variation = compute_spc(observations, record, whose, breaks)
+    chart, variation = compute_spc(observations, record, whose, breaks, end)
     other = benchmark_area(whose)
     interval, verdict = _benchmark(observations, record, whose, other, kind, end, populations)
     row.update(variation=variation, spc=chart, benchmark=verdict,
-               benchmark_area=other if verdict else None, interval=interval,
-               status=row["status"],
-               overall=combine_status(row["rag"], variation, verdict, record["polarity"]))
+               benchmark_area=other if verdict else None, interval=interval)
+    row["overall"], row["reason"] = decide_status(_evidence(row, record, area_code))
     return row
+
+
+def _evidence(row: dict, record: dict, area_code: str) -> Evidence:
+    """What the status of ``row`` (for ``area_code``) is decided from."""
+    test = row.get("change_test")
+    not_judged = None
+    if row["figure_area"] != area_code:
+        not_judged = f"{geo.area_name(row['figure_area'])}'s figure, shown for context"
+    elif row["status"] == "partial" or row["value"] is None:
+        not_judged = row["withheld"] or "no figure is held"
+    movement = "up" if (row["change_pct"] or 0) > 0 else "down"
+    change_words = (f"{movement} {format_change(row['change_pct']).lstrip('+-')} on a year "
+                    "earlier") if row["change_pct"] is not None else "the change"
+    return Evidence(row["rag"], test.judged(record["polarity"]) if test else None,
+                    row["variation"], row["benchmark"], record["polarity"], change_words,
+                    geo.area_name(row["benchmark_area"]) if row["benchmark_area"]
+                    else "its benchmark", not_judged)
 
 
 def _withhold_across_breaks(row, record, kind, end, observations, area, breaks) -> None:
@@ -89,7 +111,8 @@ def _withhold_across_breaks(row, record, kind, end, observations, area, breaks) 
     earlier = window.year_earlier().start.isoformat()
     for cut in breaks:
         if earlier < cut < window.stop.isoformat():
-            row.update(change_pct=None, direction=None, judgement=None,
+            row.update(change_pct=None, direction=None, judgement=None, change_test=None,
+                       significance=None, untested=None,
                        withheld=f"the definition changed from "
                                 f"{period_label(cut, record['frequency'])}")
             return
@@ -121,7 +144,7 @@ def _benchmark(observations, record, area, other, kind, end, populations):
 
 
 SCORECARD_EXTRA = ["figure_area", "variation", "benchmark", "benchmark_area", "interval",
-                   "overall"]
+                   "overall", "reason"]
 
 
 def compute_scorecard(observations: pd.DataFrame, catalogue: pd.DataFrame, area_code: str,

@@ -10,6 +10,9 @@ Rules (each point that takes part in a rule is flagged with it):
 - "trend": 6 or more consecutive points each higher (or each lower) than the one before;
 - "two of three": 2 of 3 consecutive points beyond 2 sigma on the same side, where
   sigma = mean moving range / 1.128.
+A signal's side is where its points sit against the mean, except in a trend: rising points
+are high and falling points low wherever they sit, whatever other rule also flags them (a
+rising trend below the mean is still a rise, as Making Data Count reads it).
 """
 from __future__ import annotations
 
@@ -63,16 +66,26 @@ def _segment(points: list) -> dict[str, list]:
     ucl, lcl = mean + LIMIT_FACTOR * moving_range, mean - LIMIT_FACTOR * moving_range
     values = series.tolist()
     rules: list[set[str]] = [set() for _ in range(count)]
+    trend_side = [""] * count
     _beyond_limits(values, ucl, lcl, rules)
     _run(values, mean, rules)
-    _trend(values, rules)
+    _trend(values, rules, trend_side)
     _two_of_three(values, mean, moving_range / D2, rules)
     return {"mean": [mean] * count, "ucl": [ucl] * count, "lcl": [lcl] * count,
             "sigma": [moving_range / D2] * count,
             "signal": [bool(r) for r in rules],
-            "side": ["" if not r else ("high" if v > mean else "low" if v < mean else "")
-                     for r, v in zip(rules, values)],
+            "side": [_side(r, v, mean, t) for r, v, t in zip(rules, values, trend_side)],
             "rules": [", ".join(sorted(r)) for r in rules]}
+
+
+def _side(rules: set[str], value: float, mean: float, trend_side: str) -> str:
+    """A flagged point's side: its trend's direction when it is in one, else where it sits
+    against the mean."""
+    if not rules:
+        return ""
+    if "trend" in rules:
+        return trend_side
+    return "high" if value > mean else "low" if value < mean else trend_side
 
 
 def _beyond_limits(values, ucl, lcl, rules) -> None:
@@ -92,7 +105,7 @@ def _run(values, mean, rules, length: int = 7) -> None:
             start = i
 
 
-def _trend(values, rules, length: int = 6) -> None:
+def _trend(values, rules, sides, length: int = 6) -> None:
     steps = [(b > a) - (b < a) for a, b in zip(values, values[1:])]
     start = 0  # index into steps
     for i in range(1, len(steps) + 1):
@@ -101,6 +114,7 @@ def _trend(values, rules, length: int = 6) -> None:
             if steps and steps[start] != 0 and points >= length:
                 for j in range(start, i + 1):
                     rules[j].add("trend")
+                    sides[j] = "high" if steps[start] > 0 else "low"
             start = i
 
 

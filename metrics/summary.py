@@ -10,14 +10,17 @@ import pandas as pd
 from data_loaders.catalogue import parse_target_rule
 from data_loaders.periods import fy_start_year, period_label, quarter_start
 
+from .change_test import MIN_COUNT, ChangeTest, proportion_difference_test, rate_ratio_test
 from .judgement import compute_change_pct, compute_direction, compute_rag
 from .series import indicator_series, newest_starts
-from .windows import Window, add_months, is_additive, latest_quarter, window_value
+from .windows import (Window, WindowValue, add_months, is_additive, latest_quarter,
+                      window_value)
 
 STALE_AFTER_MONTHS = {"month": 3, "quarter": 6, "fy": 18}
 SUMMARY_COLUMNS = ["indicator_id", "theme", "title", "unit", "polarity", "period", "value",
                    "previous_value", "change_pct", "direction", "judgement", "rag",
-                   "withheld", "rate_per_1000", "trend", "status"]
+                   "withheld", "rate_per_1000", "trend", "status", "change_test",
+                   "significance", "untested"]
 
 
 def population_of(population: pd.DataFrame, area_code: str) -> float | None:
@@ -46,7 +49,8 @@ def compute_summary(observations: pd.DataFrame, record: dict, area_code: str, ki
            "unit": record["unit"], "polarity": record["polarity"], "period": None,
            "value": None, "previous_value": None, "change_pct": None, "direction": None,
            "judgement": None, "rag": None, "withheld": None, "rate_per_1000": None,
-           "trend": trend_values(series), "status": "missing"}
+           "trend": trend_values(series), "status": "missing", "change_test": None,
+           "significance": None, "untested": None}
     if end is None:
         row["withheld"] = "no data for this area"
         return row
@@ -67,6 +71,9 @@ def compute_summary(observations: pd.DataFrame, record: dict, area_code: str, ki
         direction = compute_direction(row["change_pct"], record["polarity"])
         if direction:
             row["direction"], row["judgement"] = direction.word, direction.judgement
+        test, row["untested"] = significance_of(record, now, before, population)
+        if test is not None:
+            row.update(change_test=test, significance=test.verdict)
     rule = parse_target_rule(record["target_rule"])
     if rule is not None and now.complete:
         compared = None
@@ -75,6 +82,43 @@ def compute_summary(observations: pd.DataFrame, record: dict, area_code: str, ki
             compared = base.value if base.complete else None
         row["rag"] = compute_rag(rule, now.value, compared)
     return row
+
+
+def significance_of(record: dict, now: WindowValue, before: WindowValue,
+                population: float | None) -> tuple[ChangeTest | None, str | None]:
+    """(the significance test of the change from ``before`` to ``now``, or None with the
+    reason it cannot be tested). Counts and rates are tested as a ratio of counts (a rate's
+    count is its numerator, else rate x population / 1,000, among its denominator or the
+    area's population); percentages as a difference of proportions where both periods
+    carry their numerator and denominator."""
+    unit = record["unit"]
+    if unit == "count":
+        test = rate_ratio_test(now.value, before.value)
+    elif unit == "rate_per_1000":
+        counts = [_count_of(v, population) for v in (now, before)]
+        if None in counts:
+            return None, "no count is held behind the rate"
+        people = [v.denominator if v.numerator is not None and v.denominator else
+                  (population or 1.0) for v in (now, before)]
+        test = rate_ratio_test(counts[0], counts[1], people[0], people[1])
+    elif unit == "percent":
+        if None in (now.numerator, now.denominator, before.numerator, before.denominator):
+            return None, "no numerators and denominators are held to test it"
+        test = proportion_difference_test(now.numerator, now.denominator, before.numerator,
+                                          before.denominator)
+    else:
+        return None, f"a change in {unit} cannot be tested for significance"
+    if test is None:
+        return None, f"too few to test (fewer than {MIN_COUNT} in the two periods)"
+    return test, None
+
+
+def _count_of(value: WindowValue, population: float | None) -> float | None:
+    if value.numerator is not None:
+        return value.numerator
+    if value.value is None or not population:
+        return None
+    return value.value * population / 1000
 
 
 def _period_text(window: Window, record: dict) -> str:

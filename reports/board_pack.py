@@ -93,12 +93,17 @@ def build_content(data: PackData, area_code: str, kind: str, end: dt.date | None
     return content
 
 
+SCORECARD_ROWS = 8  # a page's worth, now each status carries its reason
+
+
 def _figure_row(row: dict, theme: str) -> dict:
     change = f"{format_change(row['change_pct'])} {row['direction']}" \
         if isinstance(row["direction"], str) else "no change shown"
+    if isinstance(row["significance"], str):
+        change += f", {row['significance']}"
     return {"Theme": theme, "Indicator": row["title"], "Period": row["period"] or "",
             "Value": format_value(row["value"], row["unit"]), "Change": change,
-            "Status": row["overall"]}
+            "Status": f"{row['overall']}: {row['reason']}"}
 
 
 def _theme_slide(data, records, theme, title, area_code, kind, end, populations
@@ -168,8 +173,8 @@ def pack_pptx(content: PackContent) -> bytes:
     title_slide.shapes.title.text = content.title
     title_slide.placeholders[1].text = ("Leicestershire and Rutland Safer Communities Strategy "
                                         "Board\n" + content.subtitle)
-    for start in range(0, len(content.scorecard), 12):
-        _table_slide(deck, "Scorecard", content.scorecard[start:start + 12],
+    for start in range(0, len(content.scorecard), SCORECARD_ROWS):
+        _table_slide(deck, "Scorecard", content.scorecard[start:start + SCORECARD_ROWS],
                      ["Theme", "Indicator", "Value", "Change", "Status"])
     for theme in content.themes:
         slide = deck.slides.add_slide(deck.slide_layouts[5])
@@ -233,11 +238,11 @@ def pack_pdf(content: PackContent) -> bytes:
     _heading(pdf, content.title, 24)
     _para(pdf, "Leicestershire and Rutland Safer Communities Strategy Board\n"
           + content.subtitle, 14)
-    for start in range(0, len(content.scorecard), 12):
+    for start in range(0, len(content.scorecard), SCORECARD_ROWS):
         pdf.add_page()
         _heading(pdf, "Scorecard", 20)
-        _pdf_table(pdf, content.scorecard[start:start + 12],
-                   ["Theme", "Indicator", "Value", "Change", "Status"], [40, 95, 40, 70, 30])
+        _pdf_table(pdf, content.scorecard[start:start + SCORECARD_ROWS],
+                   ["Theme", "Indicator", "Value", "Change", "Status"], [28, 70, 32, 60, 87])
     for theme in content.themes:
         pdf.add_page()
         _heading(pdf, theme.title, 20)

@@ -118,11 +118,11 @@ def test_overview_area_filter_changes_the_numbers(app, seeded_store_copy):
 
 def test_overview_tables_put_what_the_board_reads_first_in_view(app):
     """A table a laptop or projector shows only the first six or so columns of, then
-    scrolls sideways: status, indicator, value, change and trend come first."""
+    scrolls sideways: status, indicator, value, change, why and trend come first."""
     tables = [f.value for f in app.dataframe if "Indicator" in f.value.columns]
     assert len(tables) == 5  # one per theme
     for table in tables:
-        assert list(table.columns[:5]) == ["Status", "Indicator", "Value", "Change",
+        assert list(table.columns[:6]) == ["Status", "Indicator", "Value", "Change", "Why",
                                            "Two-year trend"]
         assert {"RAG", "Variation (SPC)", "Benchmark", "Notes"} <= set(table.columns)
 

@@ -16,7 +16,7 @@ from metrics.comparison import compute_trend
 from metrics.statement import compose_statement
 from metrics.summary import compute_summary
 from reports.__main__ import main as pack_command, pack_data
-from reports.board_pack import build_content, pack_pdf, pack_pptx
+from reports.board_pack import SCORECARD_ROWS, build_content, pack_pdf, pack_pptx
 
 BOARD, COUNTY, MELTON = "LRSCSB", "E10000018", "E07000133"
 THEME_TITLES = ["Crime", "Reoffending", "Domestic abuse", "Anti-social behaviour",
@@ -63,7 +63,7 @@ def test_the_deck_has_title_scorecard_themes_actions_and_notes(deck, content):
     assert names[1] == "Scorecard"
     assert [n for n in names if n in THEME_TITLES] == THEME_TITLES
     assert "Action log" in names and names[-1] == "Data notes"
-    assert len(deck.slides) == 1 + -(-len(content.scorecard) // 12) + 5 + \
+    assert len(deck.slides) == 1 + -(-len(content.scorecard) // SCORECARD_ROWS) + 5 + \
         -(-len(content.actions) // 8) + 1
 
 

@@ -186,7 +186,9 @@ def test_export_status_gives_the_same_judgements_as_the_app(seeded_store_copy, c
     frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
     assert list(frame.columns) == ["indicator", "area_type", "area_code", "area_name",
                                    "period", "value", "comparison_value", "change_pct",
-                                   "direction", "rag", "spc_signal", "benchmark", "status"]
+                                   "direction", "change_test", "change_estimate",
+                                   "change_low", "change_high", "change_verdict", "rag",
+                                   "spc_signal", "benchmark", "status", "reason"]
     county = frame.set_index("area_code").loc["E10000018"]
     change = (county["value"] - county["comparison_value"]) / county["comparison_value"] * 100
     assert county["change_pct"] == pytest.approx(change, abs=0.01)

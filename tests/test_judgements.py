@@ -221,3 +221,36 @@ def test_statements_for_neutral_indicators_do_not_call_more_reporting_worse(samp
     assert "not in itself worse" in text
     word = "higher" if hate["value"] > county["value"] else "lower"
     assert f"It is {word} than Leicestershire (1.75 per 1,000)." in text
+
+
+def test_no_headline_goes_unjudged_without_a_true_reason(seeded_store_file):
+    """On the sample data, for the board area and every district: a headline reads No
+    judgement only for a reason that holds (another area's figure, an indicator where more
+    reporting can be a success, an incomplete or missing period), and none reads On track
+    beside a significant change for the worse."""
+    from data_loaders import geography as geo
+    from data_loaders.store import Store
+
+    store = Store(f"sqlite:///{seeded_store_file}")
+    observations, population = store.observations(), store.reference("population")
+    populations = dict(zip(population["area_code"], population["population"]))
+    checked = 0
+    for area in [geo.BOARD_CODE, *geo.DISTRICTS]:
+        card = compute_scorecard(observations, catalogue_frame(), area, "quarter", populations,
+                                 fallback=COUNTY, changes=store.definition_changes())
+        for row in card.itertuples():
+            test = row.change_test
+            if row.overall == "On track":
+                assert not (test and test.judged(row.polarity) == "worse"), row
+            if row.overall != "No judgement":
+                continue
+            checked += 1
+            if row.figure_area != area:
+                assert row.reason == f"{geo.area_name(row.figure_area)}'s figure, shown for " \
+                    "context"
+            elif row.status in ("partial", "missing"):
+                assert row.reason == row.withheld
+            else:
+                assert row.polarity == "neutral" and not isinstance(row.rag, str), row
+                assert row.reason.startswith("no target, and more reporting can be a success")
+    assert checked

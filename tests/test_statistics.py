@@ -13,7 +13,7 @@ from metrics.assessment import compute_assessment
 from metrics.intervals import (byar_interval, compare_with_benchmark, rate_interval,
                                wilson_interval)
 from metrics.spc import classify_signal, compute_variation, compute_xmr
-from metrics.status import combine_status
+from metrics.status import Evidence, decide_status
 
 
 def points(values, start=2022) -> pd.DataFrame:
@@ -57,6 +57,21 @@ def test_six_rising_points_are_a_trend_and_five_are_not():
     assert flagged(chart, "trend") == list(range(6, 12))
     shorter = compute_xmr(points([10, 11, 10, 11, 10, 11, 10, 9.5, 10, 10.5, 11, 11.5]))
     assert flagged(shorter, "trend") == []  # 9.5 .. 11.5 is five points
+
+
+def test_a_trend_reads_by_its_direction_not_its_side_of_the_mean():
+    """Six rising points that all sit below the mean are a rise: a concern where down is
+    good, never an improvement."""
+    values = [20, 21, 20, 21, 20, 21, 9.0, 9.5, 10, 10.5, 11, 11.5]
+    mean, _, _ = by_hand(values)
+    assert max(values[6:]) < mean
+    chart = compute_xmr(points(values))
+    assert flagged(chart, "trend") == list(range(6, 12))
+    assert "trend" in chart["rules"].iloc[-1] and chart["side"].iloc[-1] == "high"
+    assert compute_variation(chart, "down_good") == "concern"
+    falling = compute_xmr(points([1, 0, 1, 0, 1, 0, 11.5, 11, 10.5, 10, 9.5, 9.0]))
+    assert falling["side"].iloc[-1] == "low"
+    assert compute_variation(falling, "down_good") == "improvement"
 
 
 def test_two_of_three_beyond_two_sigma_on_one_side():
@@ -132,21 +147,51 @@ def test_benchmarks_say_better_only_when_the_interval_excludes_the_benchmark(
     assert compare_with_benchmark(interval, benchmark, polarity) == verdict
 
 
-@pytest.mark.parametrize("rag, variation, benchmark, polarity, status", [
-    ("Green", "common", "similar", "down_good", "On track"),
-    ("Green", "concern", "similar", "down_good", "Watch"),  # met, but moving the wrong way
-    ("Green", "improvement", "worse", "down_good", "Watch"),
-    ("Amber", "improvement", "better", "down_good", "Watch"),
-    ("Red", "improvement", "better", "down_good", "Act"),  # the target leads
-    (None, "concern", "worse", "down_good", "Act"),
-    (None, "concern", "similar", "up_good", "Watch"),
-    (None, "common", "better", "up_good", "On track"),
-    (None, "neither", "higher", "neutral", "No judgement"),
-    ("Green", "neither", "higher", "neutral", "On track"),  # a neutral one with a target
-    (None, "too few", None, "down_good", "No judgement"),
+@pytest.mark.parametrize("rag, change, variation, benchmark, polarity, status", [
+    ("Green", "same", "common", "similar", "down_good", "On track"),
+    ("Green", None, "concern", "similar", "down_good", "Watch"),  # met, moving the wrong way
+    ("Green", "worse", "common", "similar", "down_good", "Watch"),  # met, but a real rise
+    ("Green", None, "improvement", "worse", "down_good", "Watch"),
+    ("Amber", "better", "improvement", "better", "down_good", "Watch"),
+    ("Red", "better", "improvement", "better", "down_good", "Act"),  # the target leads
+    (None, None, "concern", "worse", "down_good", "Act"),
+    (None, "worse", "concern", "worse", "down_good", "Act"),
+    (None, "worse", "common", "worse", "down_good", "Act"),
+    (None, "worse", "improvement", "worse", "down_good", "Watch"),  # an improvement tempers
+    (None, "worse", "improvement", "similar", "down_good", "Watch"),  # never On track
+    (None, "worse", None, None, "down_good", "Watch"),  # a real rise alone
+    (None, "same", None, None, "down_good", "On track"),
+    (None, "better", "common", "similar", "down_good", "On track"),
+    (None, None, "concern", "similar", "up_good", "Watch"),
+    (None, None, "common", "better", "up_good", "On track"),
+    (None, "neither", "neither", "higher", "neutral", "No judgement"),
+    ("Green", None, "neither", "higher", "neutral", "On track"),  # a neutral one with a target
+    (None, None, "too few", None, "down_good", "No judgement"),
+    (None, None, "not applicable", None, "down_good", "No judgement"),
 ])
-def test_the_one_status_rule(rag, variation, benchmark, polarity, status):
-    assert combine_status(rag, variation, benchmark, polarity) == status
+def test_the_one_status_rule(rag, change, variation, benchmark, polarity, status):
+    assert decide_status(Evidence(rag, change, variation, benchmark, polarity))[0] == status
+
+
+@pytest.mark.parametrize("evidence, reason", [
+    (Evidence(None, "worse", "common", "similar", "down_good", "up 12.8% on a year earlier",
+              "Leicestershire"), "up 12.8% on a year earlier, significantly"),
+    (Evidence(None, "same", "common", "similar", "down_good", "up 2.0% on a year earlier",
+              "Leicestershire"),
+     "no significant change on a year earlier; common-cause variation; similar to "
+     "Leicestershire"),
+    (Evidence("Green", "worse", None, "worse", "down_good", "up 30.1% on a year earlier",
+              "Leicestershire"),
+     "target met, but up 30.1% on a year earlier, significantly; significantly worse than "
+     "Leicestershire"),
+    (Evidence(None, "worse", "concern", None, "down_good", "up 9.0% on a year earlier",
+              not_judged="Leicestershire's figure, shown for context"),
+     "Leicestershire's figure, shown for context"),
+    (Evidence(None, None, "not applicable", None, "down_good"),
+     "no target, no change that can be tested, no SPC and no benchmark"),
+])
+def test_every_status_says_why(evidence, reason):
+    assert decide_status(evidence)[1] == reason
 
 
 def test_assessment_withholds_a_change_across_a_definition_change():
@@ -162,5 +207,68 @@ def test_assessment_withholds_a_change_across_a_definition_change():
     changes = pd.DataFrame({"indicator_id": ["da_offences"], "period_start": [quarters[9]]})
     changed = compute_assessment(rows, record, "E07000133", "quarter", None, {}, changes)
     assert changed["change_pct"] is None and changed["direction"] is None
+    assert changed["change_test"] is None and changed["significance"] is None
     assert changed["withheld"] == f"the definition changed from Q{1 + 9 % 4} 2023/24"
     assert changed["spc"]["segment"].tolist() == [0] * 9 + [1] * 3
+
+
+def quarterly(values, indicator_id="crime_residential_burglary", area="E07000133",
+              first=2020) -> pd.DataFrame:
+    """Quarterly counts from April ``first`` on."""
+    starts = [dt.date(first, 4, 1)]
+    while len(starts) < len(values):
+        last = starts[-1]
+        starts.append(dt.date(last.year + (last.month == 10), (last.month + 2) % 12 + 1, 1))
+    return pd.DataFrame({"indicator_id": indicator_id, "area_type": "district",
+                         "area_code": area, "period_start": [d.isoformat() for d in starts],
+                         "granularity": "quarter", "value": [float(v) for v in values],
+                         "numerator": None, "denominator": None})
+
+
+def test_a_past_quarter_is_judged_on_the_points_up_to_it():
+    """Twelve steady quarters, then one far above the limits: the twelfth quarter chosen as
+    the end reads common cause, as it did before the thirteenth was held."""
+    values = [100, 104, 98, 102, 99, 103, 101, 97, 100, 102, 98, 101, 160]
+    rows = quarterly(values, "da_offences")
+    record = indicator("da_offences")
+    twelfth = dt.date.fromisoformat(rows["period_start"].iloc[11])
+    then = compute_assessment(rows.iloc[:12], record, "E07000133", "quarter", twelfth, {},
+                              pd.DataFrame())
+    now = compute_assessment(rows, record, "E07000133", "quarter", twelfth, {},
+                             pd.DataFrame())
+    assert then["variation"] == now["variation"] == "common"
+    latest = compute_assessment(rows, record, "E07000133", "quarter", None, {}, pd.DataFrame())
+    assert latest["variation"] == "neither"  # domestic abuse offences have no good direction
+
+
+def test_a_large_significant_rise_never_reads_on_track():
+    """Burglaries up by a half on the same quarter a year earlier, with no target, no SPC
+    signal and no benchmark: the change alone makes it Watch, and the reason says why."""
+    counts = [100, 104, 98, 102, 99, 103, 101, 97, 100, 102, 98, 101, 150]
+    rows = quarterly([c / 50 for c in counts])  # a rate per 1,000 of 50,000 people
+    row = compute_assessment(rows, indicator("crime_residential_burglary"), "E07000133",
+                             "quarter", None, {"E07000133": 50_000}, pd.DataFrame())
+    assert row["significance"] == "significantly higher"
+    assert row["overall"] == "Watch"
+    assert row["reason"].startswith(f"up {(150 - 100) / 100 * 100:.1f}% on a year earlier, "
+                                    "significantly")
+
+
+def test_a_stand_in_figure_never_makes_an_areas_status():
+    rows = quarterly([40, 42, 38, 41, 39, 43, 41, 37, 40, 42, 38, 41, 60], "da_offences",
+                     area="E10000018")
+    row = compute_assessment(rows, indicator("da_offences"), "E07000133", "quarter", None,
+                             {}, pd.DataFrame(), fallback="E10000018")
+    assert row["figure_area"] == "E10000018" and row["value"] == 60
+    assert (row["overall"], row["reason"]) == ("No judgement",
+                                               "Leicestershire's figure, shown for context")
+
+
+def test_an_incomplete_period_gets_no_status():
+    rows = quarterly([100] * 12, "da_offences")
+    rows = rows.drop(index=[8])  # the year to date ending with the twelfth lacks a quarter
+    end = dt.date.fromisoformat(rows["period_start"].iloc[-1])
+    row = compute_assessment(rows, indicator("da_offences"), "E07000133", "ytd", end, {},
+                             pd.DataFrame())
+    assert row["status"] == "partial" and row["overall"] == "No judgement"
+    assert row["reason"] == row["withheld"] and "periods" in row["reason"]
