@@ -76,14 +76,25 @@ def render_spc(version: DataKey, observations, record: dict, filters: Filters) -
     area = filters.area_code
     if indicator_series(observations, record["id"], area, record["frequency"]).empty:
         area = geo.COUNTY_CODE
-    view = load_view(spc_view, version, record, area,
+    view = load_view(spc_view, version, record, area, filters.end,
                      reads=data_read(version, [record["id"]], definitions=[record["id"]]))
     st.subheader(f"Is it changing? {record['title']}, {geo.area_name(area)}")
-    st.caption(f"Statistical process control: {variation_text(view['variation'])}. Dashed "
-               "lines are the process limits (mean ± 2.66 × mean moving range); a point is "
-               "special cause when it is beyond a limit, in a run of 7 on one side of the "
-               "mean, in 6 rising or falling, or 2 of 3 beyond two sigma. A recorded "
-               "definition change starts new limits.")
+    if view["variation"] == "not applicable":
+        st.caption("▫ No XmR chart: only rolling 12-month figures are held for this "
+                   "indicator, and statistical process control is never run on rolling sums "
+                   "(each point shares 11 months with the one before, so runs and trends "
+                   "appear that are not there). Officers' quarterly counts for it would be "
+                   "charted here. Whether the change on a year earlier is significant is in "
+                   "its tile above.")
+        return
+    through = "" if filters.end is None else \
+        f" Drawn on the points to {period_label(filters.end.isoformat(), 'quarter')}."
+    st.caption(f"Statistical process control on the {FREQUENCY_WORDS[record['frequency']]} "
+               f"values: {variation_text(view['variation'])}. Dashed lines are the process "
+               "limits (mean ± 2.66 × mean moving range); a point is special cause when it is "
+               "beyond a limit, in a run of 7 on one side of the mean, in 6 rising or "
+               "falling, or 2 of 3 beyond two sigma. A recorded definition change starts new "
+               "limits." + through)
     if view["spec"] is None:
         return
     left, right = st.columns([3, 2])
@@ -95,11 +106,15 @@ def render_spc(version: DataKey, observations, record: dict, filters: Filters) -
         render_downloads(view["download"], f"{record['id']}_spc")
 
 
-def spc_view(version: DataKey, record: dict, area: str) -> dict:
-    """The XmR chart's variation, spec and table (spec None when there is no chart)."""
+FREQUENCY_WORDS = {"month": "monthly", "quarter": "quarterly", "fy": "yearly"}
+
+
+def spc_view(version: DataKey, record: dict, area: str, end=None) -> dict:
+    """The XmR chart's variation, spec and table (spec None when there is no chart), on
+    the points up to the quarter starting ``end`` (None: all), as the tiles read it."""
     chart, variation = compute_spc(load_observation_index(version), record, area,
                                    definition_breaks(load_definition_changes(version),
-                                                     record["id"]))
+                                                     record["id"]), end)
     view = {"variation": variation, "spec": None}
     if chart is None or chart["ucl"].isna().all():
         return view

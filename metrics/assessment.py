@@ -16,7 +16,7 @@ from .formatting import format_change
 from .status import Evidence, decide_status
 from .summary import (SUMMARY_COLUMNS, compute_summary_or_fallback, indicator_series,
                       is_stale, newest_period_end)
-from .windows import Window, is_additive, latest_quarter, window_value
+from .windows import Window, is_additive, latest_quarter, pool_scale, window_value
 
 RUTLAND = "E06000017"
 
@@ -125,14 +125,14 @@ def _benchmark(observations, record, area, other, kind, end, populations):
     if end is None or other is None:
         return None, None
     window = Window(kind if record["frequency"] != "fy" else "quarter", end)
-    additive = is_additive(record)
-    mine = window_value(series, window, additive)
+    additive, pool = is_additive(record), pool_scale(record)
+    mine = window_value(series, window, additive, pool)
     if not mine.complete:
         return None, None
     interval = interval_for(record, mine.value, mine.numerator, mine.denominator,
                             populations.get(area), additive)
     theirs = window_value(indicator_series(observations, record["id"], other,
-                                           record["frequency"]), window, additive)
+                                           record["frequency"]), window, additive, pool)
     if not theirs.complete:
         return interval, None
     value = theirs.value

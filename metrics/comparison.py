@@ -15,7 +15,8 @@ from .intervals import interval_for
 from .judgement import compute_change_pct, compute_direction
 from .series import indicator_rows, indicator_series
 from .summary import population_of
-from .windows import Window, add_months, is_additive, value_of, window_values
+from .windows import (Window, add_months, is_additive, pool_scale, value_of,
+                      window_values)
 
 TREND_COLUMNS = ["period_start", "period", "area_code", "measure", "value", "count"]
 QUARTER_TABLE_YEARS = 2
@@ -114,7 +115,7 @@ def compute_area_comparison(observations: pd.DataFrame, record: dict, window: Wi
     rows = []
     additive = is_additive(record)
     figures = window_values(indicator_rows(observations, record["id"], record["frequency"],
-                                           area_codes), window, additive)
+                                           area_codes), window, additive, pool_scale(record))
     populations = populations_by_area(population)
     for code in area_codes:
         figure = value_of(figures, code)
@@ -147,8 +148,8 @@ def compute_map_figures(observations: pd.DataFrame, record: dict, window: Window
     populations = {c: newest.get(c) for c in area_codes}
     per_1000 = additive and all(populations.values())
     rows = indicator_rows(observations, record["id"], record["frequency"], area_codes)
-    now_all = window_values(rows, window, additive)
-    before_all = window_values(rows, window.year_earlier(), additive)
+    now_all = window_values(rows, window, additive, pool_scale(record))
+    before_all = window_values(rows, window.year_earlier(), additive, pool_scale(record))
     figures = []
     for code in area_codes:
         now, before = value_of(now_all, code), value_of(before_all, code)
@@ -176,7 +177,9 @@ def compute_quarter_table(observations: pd.DataFrame, record: dict, fy_year: int
     """The Domestic Abuse Dashboard table for a count indicator: one row per area with
     Q1..Q4 and YTD for financial years ``fy_year - 1`` and ``fy_year``, ytd_change_pct,
     direction (arrow and words) and trend (the eight quarters). YTD sums the quarters held in
-    the later year, over the same quarters of both years, so a part year compares fairly.
+    the later year, over the same quarters of both years, so a part year compares fairly;
+    with a quarter of the later year missing before its latest (a month missing from it), the
+    YTDs and their change are withheld and the direction says why.
     Columns: area_code, then '<year> Q1'..'<year> YTD' per year, ytd_change_pct,
     direction, trend."""
     years = (fy_year - 1, fy_year)
@@ -192,17 +195,25 @@ def compute_quarter_table(observations: pd.DataFrame, record: dict, fy_year: int
         held = [q for q in range(4) if quarters[fy_year][q] is not None]
         if not held:
             continue
+        # A year to date runs from Q1 without a gap: a quarter missing before the latest one
+        # held (or a month missing from it) leaves no year to date to compare.
+        gaps = [q for q in range(max(held)) if q not in held]
         row = {"area_code": code}
         ytd = {}
         for year in years:
             for q, value in enumerate(quarters[year], start=1):
                 row[f"{labels[year]} Q{q}"] = value
             parts = [quarters[year][q] for q in held]
-            ytd[year] = sum(parts) if all(p is not None for p in parts) else None
+            ytd[year] = sum(parts) if not gaps and all(p is not None for p in parts) \
+                else None
             row[f"{labels[year]} YTD"] = ytd[year]
         change = compute_change_pct(ytd[fy_year], ytd[fy_year - 1])
         direction = compute_direction(change, record["polarity"])
-        row.update(ytd_change_pct=change, direction=direction.word if direction else None,
+        words = direction.word if direction else None
+        if gaps:
+            words = "withheld: " + ", ".join(f"Q{q + 1}" for q in gaps) + \
+                f" {labels[fy_year]} not complete"
+        row.update(ytd_change_pct=change, direction=words,
                    trend=[v for y in years for v in quarters[y] if v is not None])
         table.append(row)
     return pd.DataFrame(table)

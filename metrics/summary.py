@@ -14,7 +14,7 @@ from .change_test import MIN_COUNT, ChangeTest, proportion_difference_test, rate
 from .judgement import compute_change_pct, compute_direction, compute_rag
 from .series import indicator_series, newest_starts
 from .windows import (Window, WindowValue, add_months, is_additive, latest_quarter,
-                      window_value)
+                      pool_scale, window_value)
 
 STALE_AFTER_MONTHS = {"month": 3, "quarter": 6, "fy": 18}
 SUMMARY_COLUMNS = ["indicator_id", "theme", "title", "unit", "polarity", "period", "value",
@@ -55,8 +55,10 @@ def compute_summary(observations: pd.DataFrame, record: dict, area_code: str, ki
         row["withheld"] = "no data for this area"
         return row
     window = Window(kind if record["frequency"] != "fy" else "quarter", end)
-    now, before = (window_value(series, w, additive) for w in (window, window.year_earlier()))
-    row.update(period=_period_text(window, record), value=now.value,
+    pool = pool_scale(record)
+    now, before = (window_value(series, w, additive, pool)
+                   for w in (window, window.year_earlier()))
+    row.update(period=_period_text(window, record, now.last_period_only), value=now.value,
                previous_value=before.value, status="ok" if now.complete else "partial")
     if additive and now.value is not None and population:
         row["rate_per_1000"] = now.value / population * 1000
@@ -78,7 +80,7 @@ def compute_summary(observations: pd.DataFrame, record: dict, area_code: str, ki
     if rule is not None and now.complete:
         compared = None
         if rule.subject == "change":
-            base = window_value(series, baseline_window(window, rule.versus), additive)
+            base = window_value(series, baseline_window(window, rule.versus), additive, pool)
             compared = base.value if base.complete else None
         row["rag"] = compute_rag(rule, now.value, compared)
     return row
@@ -121,15 +123,20 @@ def _count_of(value: WindowValue, population: float | None) -> float | None:
     return value.value * population / 1000
 
 
-def _period_text(window: Window, record: dict) -> str:
+def _period_text(window: Window, record: dict, last_period_only: bool = False) -> str:
     """The span the figure covers, as the board writes it: for yearly figures the year read
     (the one ending with the window's quarter, else the year before); for figures uploaded
-    over the rolling 12 months, those 12 months whatever the window."""
+    over the rolling 12 months, those 12 months whatever the window; for a percentage or
+    rate that could not be pooled over a longer window, the one period it is."""
     if record["frequency"] == "fy":
         year = fy_start_year(window.end) - (0 if window.end.month == 1 else 1)
         return period_label(quarter_start(year, 1).isoformat(), "fy")
     if "rolling 12 months" in record["computation"]:
         return Window("rolling12", window.end).label()
+    if last_period_only:
+        if record["frequency"] == "month":
+            return period_label(add_months(window.stop, -1).isoformat(), "month")
+        return Window("quarter", window.end).label()
     return window.label()
 
 

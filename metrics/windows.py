@@ -9,7 +9,7 @@ window's last period, since officers upload them already computed over the right
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -113,6 +113,7 @@ class WindowValue:
     denominator: float | None
     periods_held: int
     periods_expected: int
+    last_period_only: bool = False  # a longer window's figure that is its last period's
 
     @property
     def complete(self) -> bool:
@@ -136,18 +137,49 @@ def latest_quarter(series: pd.DataFrame) -> dt.date | None:
     return max(complete) if complete else None
 
 
-def window_value(series: pd.DataFrame, window: Window, additive: bool) -> WindowValue:
+POOL_SCALE = {"percent": 100.0, "rate_per_1000": 1000.0}
+
+
+def pool_scale(record: dict) -> float | None:
+    """How a percentage or rate is pooled over a window of several periods (100 x all
+    numerators / all denominators, or 1,000 x); None where its figures are not pooled:
+    counts (added up), yearly figures and figures uploaded over rolling 12 months."""
+    if is_additive(record) or record["frequency"] == "fy" or \
+            "rolling 12 months" in record["computation"]:
+        return None
+    return POOL_SCALE.get(record["unit"])
+
+
+def window_value(series: pd.DataFrame, window: Window, additive: bool,
+                 pool: float | None = None) -> WindowValue:
     """The value of ``series`` over ``window``: the sum of its periods when ``additive``
-    (counts), else the value of the period ending the window. Yearly series give the year
-    that ends with the window (or, within a year, the year before it). Read from the
-    columns' arrays: this runs a few hundred times a rerun."""
+    (counts); else, over several periods, ``pool`` x the periods' numerators over their
+    denominators where every period holds both (pool_scale), or otherwise the value of the
+    period ending the window (last_period_only). Yearly series give the year that ends with
+    the window (or, within a year, the year before it). Read from the columns' arrays: this
+    runs a few hundred times a rerun.
+
+    >>> rows = pd.DataFrame({"granularity": "quarter",
+    ...     "period_start": ["2023-04-01", "2023-07-01"], "value": [80.0, 60.0],
+    ...     "numerator": [40.0, 90.0], "denominator": [50.0, 150.0]})
+    >>> window_value(rows, Window("ytd", dt.date(2023, 7, 1)), False, 100.0).value
+    65.0
+    >>> window_value(rows, Window("ytd", dt.date(2023, 7, 1)), False).last_period_only
+    True
+    """
     if series.empty:
         return WindowValue(None, None, None, 0, 1)
     starts = series["period_start"].tolist()  # ISO dates, so text compares as dates do
     granularity = series["granularity"].iat[0]
     wanted = _wanted(granularity, window)
-    if granularity == "fy" or not additive:
+    if granularity == "fy":
         return _point(series, starts, wanted[-1])
+    if not additive:
+        pooled = _pooled(series, starts, wanted, pool) if len(wanted) > 1 and pool else None
+        if pooled is not None:
+            return pooled
+        point = _point(series, starts, wanted[-1])
+        return replace(point, last_period_only=len(wanted) > 1)
     chosen = set(wanted)
     inside = [i for i, start in enumerate(starts) if start in chosen]
     if not inside:
@@ -156,6 +188,22 @@ def window_value(series: pd.DataFrame, window: Window, additive: bool) -> Window
     numerator = numerators.sum() if not np.isnan(numerators).any() else None
     values = series["value"].to_numpy(dtype=float)[inside]
     return WindowValue(float(np.nansum(values)), numerator, None, len(inside), len(wanted))
+
+
+def _pooled(series, starts, wanted, scale) -> WindowValue | None:
+    """The window's figure pooled from every period's numerator and denominator, or None
+    when a period is not held or lacks either."""
+    where = {start: i for i, start in enumerate(starts)}
+    if any(start not in where for start in wanted):
+        return None
+    rows = [where[start] for start in wanted]
+    numerators = series["numerator"].to_numpy(dtype=float)[rows]
+    denominators = series["denominator"].to_numpy(dtype=float)[rows]
+    if np.isnan(numerators).any() or np.isnan(denominators).any() or denominators.sum() <= 0:
+        return None
+    numerator, denominator = float(numerators.sum()), float(denominators.sum())
+    return WindowValue(scale * numerator / denominator, numerator, denominator, len(rows),
+                       len(rows))
 
 
 def _wanted(granularity: str, window: Window) -> list[str]:
@@ -169,10 +217,11 @@ def _wanted(granularity: str, window: Window) -> list[str]:
 
 
 WINDOW_VALUE_COLUMNS = ["value", "numerator", "denominator", "periods_held",
-                        "periods_expected"]
+                        "periods_expected", "last_period_only"]
 
 
-def window_values(rows: pd.DataFrame, window: Window, additive: bool) -> pd.DataFrame:
+def window_values(rows: pd.DataFrame, window: Window, additive: bool,
+                  pool: float | None = None) -> pd.DataFrame:
     """window_value for every area of ``rows`` (one indicator at one granularity, many
     areas, each area's rows together and oldest first, as indicator_rows gives them) in one
     pass: WINDOW_VALUE_COLUMNS indexed by area_code, for the areas with a value (missing
@@ -191,7 +240,17 @@ def window_values(rows: pd.DataFrame, window: Window, additive: bool) -> pd.Data
     if granularity == "fy" or not additive:
         points = rows[rows["period_start"] == wanted[-1]].drop_duplicates("area_code")
         out = points.set_index("area_code")[["value", "numerator", "denominator"]]
-        return out.assign(periods_held=1, periods_expected=1)[WINDOW_VALUE_COLUMNS]
+        out = out.assign(periods_held=1, periods_expected=1,
+                         last_period_only=granularity != "fy" and len(wanted) > 1)
+        if granularity != "fy" and pool and len(wanted) > 1:
+            for code in out.index:  # a few areas: pooled as window_value pools one series
+                series = rows[rows["area_code"] == code]
+                pooled = _pooled(series, series["period_start"].tolist(), wanted, pool)
+                if pooled is not None:
+                    out.loc[code, ["value", "numerator", "denominator"]] = \
+                        [pooled.value, pooled.numerator, pooled.denominator]
+                    out.loc[code, "last_period_only"] = False
+        return out[WINDOW_VALUE_COLUMNS]
     inside = rows[rows["period_start"].isin(wanted)]
     codes = inside["area_code"].to_numpy()
     if not len(codes):
@@ -206,7 +265,8 @@ def window_values(rows: pd.DataFrame, window: Window, additive: bool) -> pd.Data
         "value": [np.nansum(values[a:b]) for a, b in runs],
         "numerator": [numerators[a:b].sum() for a, b in runs],  # NaN unless all are held
         "denominator": np.nan, "periods_held": [b - a for a, b in runs],
-        "periods_expected": len(wanted)}, index=pd.Index(codes[starts], name="area_code"))
+        "periods_expected": len(wanted), "last_period_only": False},
+        index=pd.Index(codes[starts], name="area_code"))
 
 
 def value_of(figures: pd.DataFrame, area_code: str) -> WindowValue:
@@ -216,7 +276,7 @@ def value_of(figures: pd.DataFrame, area_code: str) -> WindowValue:
     row = figures.loc[area_code]
     return WindowValue(float(row["value"]), _or_none(row["numerator"]),
                        _or_none(row["denominator"]), int(row["periods_held"]),
-                       int(row["periods_expected"]))
+                       int(row["periods_expected"]), bool(row["last_period_only"]))
 
 
 def _point(series: pd.DataFrame, starts: list[str], start: str) -> WindowValue:

@@ -254,3 +254,59 @@ def test_no_headline_goes_unjudged_without_a_true_reason(seeded_store_file):
                 assert row.polarity == "neutral" and not isinstance(row.rag, str), row
                 assert row.reason.startswith("no target, and more reporting can be a success")
     assert checked
+
+
+@pytest.mark.parametrize("kind, label", [("ytd", "2023/24 to Q3"),
+                                         ("rolling12", "12 months to December 2023")])
+def test_a_percentage_over_a_longer_window_is_pooled_from_its_quarters(sample, kind, label):
+    """The feel-safe survey over the year to date and 12 months: all respondents who feel
+    safe over all respondents in the window's quarters, not the last quarter's figure under
+    the window's name; its interval and change test use the pooled sample."""
+    record = indicator("asb_survey_feel_safe")
+    end = dt.date(2023, 10, 1)
+    window = Window(kind, end)
+    rows = sample[(sample.indicator_id == record["id"]) & (sample.area_code == COUNTY)]
+    inside = rows[rows.period_start.isin([q.isoformat() for q in window.quarters()])]
+    assert len(inside) == len(window.quarters()) and inside.numerator.notna().all()
+    summary = compute_summary(sample, record, COUNTY, kind, end)
+    assert summary["period"].startswith(label) or summary["period"] == label
+    pooled = inside.numerator.sum() / inside.denominator.sum() * 100
+    assert summary["value"] == pytest.approx(pooled)
+    last = rows.loc[rows.period_start == end.isoformat(), "value"].iloc[0]
+    assert summary["value"] != pytest.approx(last, abs=0.005)
+    earlier = rows[rows.period_start.isin([q.isoformat()
+                                           for q in window.year_earlier().quarters()])]
+    test = summary["change_test"]
+    assert test.estimate == pytest.approx(
+        pooled - earlier.numerator.sum() / earlier.denominator.sum() * 100)
+
+
+def test_a_percentage_without_its_counts_is_labelled_as_the_quarter_it_is(sample):
+    record = indicator("asb_survey_feel_safe")
+    rows = sample[(sample.indicator_id == record["id"]) & (sample.area_code == COUNTY)]
+    bare = sample.drop(index=rows.index[rows.period_start == "2023-07-01"])
+    bare = pd.concat([bare, rows[rows.period_start == "2023-07-01"].assign(
+        numerator=None, denominator=None)])
+    summary = compute_summary(bare, record, COUNTY, "ytd", dt.date(2023, 10, 1))
+    assert summary["period"] == "Q3 2023/24"
+    assert summary["value"] == rows.loc[rows.period_start == "2023-10-01", "value"].iloc[0]
+
+
+def test_the_quarter_table_withholds_a_year_to_date_with_a_month_missing():
+    """police.uk months Apr 2023 to Dec 2023 and the year before, with August 2023 missing:
+    Q2 2023/24 is incomplete, so no year to date or change is given for 2023/24."""
+    months = [f"{y}-{m:02d}-01" for y in (2022, 2023) for m in range(4, 13)]
+    months = [m for m in months if m != "2023-08-01"]
+    rows = pd.DataFrame({"indicator_id": "police_burglary", "area_type": "district",
+                         "area_code": "E07000133", "period_start": months,
+                         "granularity": "month", "value": 10.0, "numerator": None,
+                         "denominator": None})
+    record = indicator("police_burglary")
+    table = compute_quarter_table(rows, record, 2023, ["E07000133"]).iloc[0]
+    assert table["2023/24 Q1"] == 30 and pd.isna(table["2023/24 Q2"])
+    assert table["2023/24 Q3"] == 30
+    assert table["2023/24 YTD"] is None and table["ytd_change_pct"] is None
+    assert table["direction"] == "withheld: Q2 2023/24 not complete"
+    whole = compute_quarter_table(rows[rows.period_start < "2023-07-01"], record, 2023,
+                                  ["E07000133"]).iloc[0]
+    assert whole["2023/24 YTD"] == 30 and whole["ytd_change_pct"] == 0

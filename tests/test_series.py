@@ -27,7 +27,8 @@ from metrics.series import (SORT, ObservationIndex, indicator_rows, indicator_se
                             indicators_held, newest_starts, sample_indicators)
 from metrics.services import compute_service_tables
 from metrics.summary import population_of
-from metrics.windows import Window, is_additive, window_for, window_value, window_values
+from metrics.windows import (Window, is_additive, pool_scale, window_for, window_value,
+                             window_values)
 
 ENDS = [dt.date(2022, 10, 1), dt.date(2023, 4, 1), dt.date(2023, 10, 1)]
 KINDS = ["quarter", "ytd", "rolling12"]
@@ -173,8 +174,8 @@ def plain_map_figures(observations, record, window, codes, population):
     rows = []
     for code in codes:
         series = indicator_series(observations, record["id"], code, record["frequency"])
-        now = window_value(series, window, additive)
-        before = window_value(series, window.year_earlier(), additive)
+        now = window_value(series, window, additive, pool_scale(record))
+        before = window_value(series, window.year_earlier(), additive, pool_scale(record))
         change = compute_change_pct(now.value, before.value) if before.complete else None
         value = now.value * 1000 / people[code] if per_1000 and now.value is not None \
             else now.value
@@ -206,7 +207,7 @@ def test_map_and_district_figures_are_the_per_area_figures(observations, index, 
             assert comparison["area_code"].tolist() == [
                 c for c in districts if window_value(indicator_series(
                     observations, indicator, c, record["frequency"]), window,
-                    is_additive(record)).value is not None]
+                    is_additive(record), pool_scale(record)).value is not None]
             same_rows(comparison, compute_area_comparison(observations, record, window,
                                                           districts, population))
 
