@@ -52,8 +52,8 @@ def scorecard_table(card: pd.DataFrame, sample_ids: set[str], area_names: dict) 
         "Status": card["overall"].map(status_text),
         "Indicator": card["title"],
         "Value": [format_value(v, u) for v, u in zip(card["value"], card["unit"])],
-        "Change": change,
         "Why": card["reason"],
+        "Change": change,
         "Two-year trend": card["trend"],
         "Period": card["period"].fillna("").map(short_months),
         "A year earlier": [format_value(v, u) for v, u in
@@ -99,7 +99,7 @@ def render_scorecard(sections: list[dict] | None, area_name: str) -> None:
                        icon="➡️")
         st.dataframe(section["table"], hide_index=True, width="stretch", column_config={
             "Indicator": st.column_config.TextColumn(width=270),  # most titles whole at 1280 px
-            "Why": st.column_config.TextColumn(width="medium"),
+            "Why": st.column_config.TextColumn(width=330),  # the reason in view at 1280 px
             "Two-year trend": st.column_config.LineChartColumn("Two-year trend", width=110),
             "Notes": st.column_config.TextColumn(width="medium")})
         render_downloads(section["download"], f"scorecard_{section['theme']}")

@@ -90,9 +90,9 @@ def render_overview_slide(filters: Filters, version) -> None:
         "Theme": held["theme"].map(THEMES),
         "Indicator": held["title"],
         "Value": [format_value(v, u) for v, u in zip(held["value"], held["unit"])],
+        "Status": [status_line(s, r) for s, r in zip(held["overall"], held["reason"])],
         "Change": [change_text(c, d, s) or "—" for c, d, s in
                    zip(held["change_pct"], held["direction"], held["significance"])],
-        "Status": [status_line(s, r) for s, r in zip(held["overall"], held["reason"])],
     })
     st.dataframe(table, hide_index=True, width="stretch", height=min(60 + 38 * len(table),
                                                                       760))

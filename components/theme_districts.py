@@ -12,6 +12,7 @@ from metrics.assessment import benchmark_area
 from metrics.comparison import comparison_unit
 from metrics.formatting import unit_title
 from metrics.intervals import compare_with_benchmark
+from metrics.summary import shown_period
 from metrics.windows import Window, is_additive
 
 from .cache import (DataKey, DataRead, data_read, frozen_spec, frozen_table,
@@ -28,7 +29,7 @@ def render_comparison(version: DataKey, record: dict, window: Window | None,
     if window is None:
         return
     view = comparison_for(version, record, window, filters)
-    st.subheader(f"Districts compared: {record['title']}, {window.label()}")
+    st.subheader(f"Districts compared: {record['title']}, {shown_period(window, record)}")
     if view is None:
         st.info("No district figures for this period.")
         return

@@ -13,6 +13,7 @@ from metrics.comparison import compute_map_figures, compute_trend
 from metrics.incidents import incident_points
 from metrics.formatting import UNIT_FORMAT, unit_title
 from metrics.series import indicator_series, indicators_held
+from metrics.summary import shown_period
 from metrics.windows import Window
 
 from .cache import (DataKey, DataRead, data_read, frozen_table, load_boundary_rings,
@@ -52,7 +53,7 @@ def render_map(version: DataKey, observations, record: dict, window: Window | No
         st.caption(f"No map: {record['title']} is not held by {level} for "
                    f"{window.label()}.")
         return
-    st.subheader(f"Map: {record['title']} by {level}, {window.label()}")
+    st.subheader(f"Map: {record['title']} by {level}, {shown_period(window, record)}")
     if level == "beat":
         st.caption("Beat boundaries are approximate (2011 LSOAs grouped under the police "
                    "neighbourhood codes) until real ones are uploaded.")

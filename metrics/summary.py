@@ -58,7 +58,7 @@ def compute_summary(observations: pd.DataFrame, record: dict, area_code: str, ki
     pool = pool_scale(record)
     now, before = (window_value(series, w, additive, pool)
                    for w in (window, window.year_earlier()))
-    row.update(period=_period_text(window, record, now.last_period_only), value=now.value,
+    row.update(period=figure_period(window, record, now.last_period_only), value=now.value,
                previous_value=before.value, status="ok" if now.complete else "partial")
     if additive and now.value is not None and population:
         row["rate_per_1000"] = now.value / population * 1000
@@ -123,7 +123,7 @@ def _count_of(value: WindowValue, population: float | None) -> float | None:
     return value.value * population / 1000
 
 
-def _period_text(window: Window, record: dict, last_period_only: bool = False) -> str:
+def figure_period(window: Window, record: dict, last_period_only: bool = False) -> str:
     """The span the figure covers, as the board writes it: for yearly figures the year read
     (the one ending with the window's quarter, else the year before); for figures uploaded
     over the rolling 12 months, those 12 months whatever the window; for a percentage or
@@ -138,6 +138,15 @@ def _period_text(window: Window, record: dict, last_period_only: bool = False) -
             return period_label(add_months(window.stop, -1).isoformat(), "month")
         return Window("quarter", window.end).label()
     return window.label()
+
+
+def shown_period(window: Window, record: dict) -> str:
+    """The span a window's figures for many areas cover, as the tiles say it: 12 months for
+    rolling figures, the last period for a percentage that cannot be pooled over a longer
+    window."""
+    single = not is_additive(record) and pool_scale(record) is None and \
+        window.kind != "quarter"
+    return figure_period(window, record, single)
 
 
 def trend_values(series: pd.DataFrame, periods: int = 8) -> list[float]:

@@ -118,11 +118,12 @@ def test_overview_area_filter_changes_the_numbers(app, seeded_store_copy):
 
 def test_overview_tables_put_what_the_board_reads_first_in_view(app):
     """A table a laptop or projector shows only the first six or so columns of, then
-    scrolls sideways: status, indicator, value, change, why and trend come first."""
+    scrolls sideways: status, indicator, value, the status's reason, change and trend come
+    first."""
     tables = [f.value for f in app.dataframe if "Indicator" in f.value.columns]
     assert len(tables) == 5  # one per theme
     for table in tables:
-        assert list(table.columns[:6]) == ["Status", "Indicator", "Value", "Change", "Why",
+        assert list(table.columns[:6]) == ["Status", "Indicator", "Value", "Why", "Change",
                                            "Two-year trend"]
         assert {"RAG", "Variation (SPC)", "Benchmark", "Notes"} <= set(table.columns)
 
@@ -323,7 +324,9 @@ def test_a_new_latest_quarter_is_worked_out_ahead_for_the_window_it_moves_to(
 
     app.switch_page("pages/hate_crime.py").run()
     app.selectbox(key="area").set_value(MELTON).run()
-    assert any("Q3 2023/24" in h.value for h in app.subheader if "Districts compared" in h.value)
+    # hate crimes are rolling 12-month rates: the heading names the 12 months they cover
+    assert any("12 months to December 2023" in h.value for h in app.subheader
+               if "Districts compared" in h.value)
     fix = seeded_store_copy.parent / "q4.csv"
     fix.write_text("District,Period,Measure,Value\nMelton,Q4 2023/24,Hate crimes,1.2\n")
     ingest_paths([fix], Store(f"sqlite:///{seeded_store_copy}"), "officer")
@@ -339,8 +342,10 @@ def test_a_new_latest_quarter_is_worked_out_ahead_for_the_window_it_moves_to(
     app.run()
     assert not app.exception, app.exception
     headings = [h.value for h in app.subheader]
-    assert any("Districts compared" in h and "Q4 2023/24" in h for h in headings), headings
-    assert any(h.startswith("Map:") and "Q4 2023/24" in h for h in headings), headings
+    assert any("Districts compared" in h and "12 months to March 2024" in h
+               for h in headings), headings
+    assert any(h.startswith("Map:") and "12 months to March 2024" in h for h in headings), \
+        headings
 
 
 def test_recent_work_is_redone_newest_first_and_within_its_time():
