@@ -1,8 +1,11 @@
-"""Presenter mode: the overview and the five themes as slides for the board meeting, full
-width with large, high-contrast type, no sidebar, the meeting's filters fixed (from the link
-the coordinator prepared) and shown on every slide, with next and previous buttons and the
-slide number in the URL so a refresh keeps the place."""
+"""Presenter mode: the board meeting's slides, each made to fit a 1280x720 projector: what
+needs the board's attention first, then the whole scorecard, then each theme. Full width
+with large, high-contrast type, no sidebar, the meeting's filters fixed (from the link the
+coordinator prepared) and shown on every slide; previous, next and exit buttons that a
+clicker's keys work too; the slide number in the URL so a refresh keeps the place."""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -16,76 +19,151 @@ from .cache import (current_version, load_actions, load_assessments, load_catalo
 from .charts import trend_spec
 from .filters import Filters, current_filters
 from .judgement_text import change_text, status_line, status_text
+from .overview_view import THEME_PAGES
 from .small_numbers import partner_mark
+from metrics.attention import needs_attention, status_counts
 from metrics.comparison import comparison_unit, compute_trend
 from metrics.formatting import format_change, format_value, tile_figure, unit_title
 from metrics.statement import compose_statement
 from data_loaders import geography as geo
 
-SLIDES = ["overview", *THEMES]
-# Projector styling: no sidebar or toolbar, larger type, near-black on white.
+ATTENTION_FIRST, ATTENTION_MORE, SCORECARD_ROWS = 5, 8, 9  # what fits 1280x720
+SLIDE_CHART_HEIGHT, SLIDE_ACTIONS = 180, 2
+# Projector styling: no sidebar, toolbars or slide-key buttons on screen, larger type,
+# near-black on white.
 STYLE = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-[data-testid="stToolbar"], header[data-testid="stHeader"] {display: none !important;}
+[data-testid="stToolbar"], header[data-testid="stHeader"],
+[data-testid="stElementToolbar"], .st-key-slide_keys {display: none !important;}
 [data-testid="stMain"] {font-size: 1.35rem; color: #0B0C0C;}
 [data-testid="stMain"] [data-testid="stMetricValue"] {font-size: 2.1rem;}
-[data-testid="stMainBlockContainer"] {padding-top: 1.5rem;}
-[data-testid="stMain"] h1 {font-size: 2.8rem;}
+[data-testid="stMainBlockContainer"] {padding-top: 1.5rem; padding-bottom: 0.5rem;}
+[data-testid="stMain"] h1 {font-size: 2.4rem; padding-top: 0.5rem;}
 </style>"""
 
 
-def slide_number() -> int:
+@dataclass(frozen=True)
+class Slide:
+    """One screen: ``kind`` attention, scorecard or theme; ``rows`` the scorecard rows it
+    shows (attention and scorecard); ``part`` and ``parts`` for a kind spread over several
+    slides; ``theme`` for a theme slide."""
+
+    kind: str
+    title: str
+    rows: pd.DataFrame | None = None
+    part: int = 1
+    parts: int = 1
+    theme: str | None = None
+
+
+def plan_slides(card: pd.DataFrame) -> list[Slide]:
+    """The meeting's slides: what needs attention (with the count of the rest by theme on
+    the first), the whole scorecard, then each theme; a list too long for one screen goes
+    on over following slides rather than off the bottom."""
+    attention = needs_attention(card)
+    chunks = [attention.iloc[:ATTENTION_FIRST]] + [
+        attention.iloc[i:i + ATTENTION_MORE]
+        for i in range(ATTENTION_FIRST, len(attention), ATTENTION_MORE)]
+    slides = [Slide("attention", "What needs the board's attention", chunk, i, len(chunks))
+              for i, chunk in enumerate(chunks, start=1)]
+    held = card[card["value"].notna()]
+    pieces = [held.iloc[i:i + SCORECARD_ROWS] for i in range(0, len(held), SCORECARD_ROWS)]
+    slides += [Slide("scorecard", "Scorecard", piece, i, len(pieces))
+               for i, piece in enumerate(pieces, start=1)]
+    return slides + [Slide("theme", title, theme=theme) for theme, title in THEMES.items()]
+
+
+def slide_number(count: int) -> int:
     """The slide shown, from the URL (1-based there), kept within range."""
     try:
         number = int(st.query_params.get("slide", "1"))
     except ValueError:
         number = 1
-    return min(max(number, 1), len(SLIDES))
+    return min(max(number, 1), count)
 
 
 def go_to(number: int) -> None:
     st.query_params["slide"] = str(number)
+    st.rerun()
 
 
 def render_presenter() -> None:
     st.html(STYLE)
     filters = current_filters()
     version = current_version()
-    number = slide_number()
-    slide = SLIDES[number - 1]
-    render_controls(number, filters, version)
-    if slide == "overview":
-        render_overview_slide(filters, version)
+    card = load_scorecard(version, filters.area_code, filters.kind,
+                          filters.end.isoformat() if filters.end else None)
+    slides = plan_slides(card)
+    number = slide_number(len(slides))
+    slide = slides[number - 1]
+    render_controls(number, len(slides), slide, filters, version)
+    if slide.kind == "attention":
+        render_attention_slide(slide, card)
+    elif slide.kind == "scorecard":
+        render_scorecard_slide(slide)
     else:
-        render_theme_slide(slide, filters, version)
+        render_theme_slide(slide.theme, filters, version)
 
 
-def render_controls(number: int, filters: Filters, version) -> None:
-    """One line at the top: previous, where we are and what is shown, next."""
+def render_controls(number: int, count: int, slide: Slide, filters: Filters,
+                    version) -> None:
+    """One line at the top: previous, where we are and what is shown, next, exit. The keys
+    a clicker sends (arrows, Page Up/Down, Space, Home, End, Escape) work the same buttons
+    (Streamlit's button shortcuts; the extra keys' buttons are hidden by STYLE)."""
     data = "the current data"
     if version[1] is not None:
         snapshots = load_snapshots(version).set_index("snapshot_id")
         data = f"snapshot “{snapshots.loc[version[1], 'name']}”"
-    left, middle, right = st.columns([1, 5, 1], vertical_alignment="center")
-    if left.button("◀ Previous", disabled=number == 1, key="previous_slide", width="stretch"):
+    left, middle, right, leave = st.columns([1, 5, 1, 1], vertical_alignment="center")
+    first, last = number == 1, number == count
+    if left.button("◀ Previous", disabled=first, key="previous_slide", width="stretch",
+                   shortcut="Left"):
         go_to(number - 1)
-        st.rerun()
     shown = " · ".join(part for part in [
-        f"Slide {number} of {len(SLIDES)}", filters.area_name, filters.period_text, data,
+        f"Slide {number} of {count}", filters.area_name, filters.period_text, data,
         partner_mark()] if part)
     middle.markdown(f"<p style='text-align:center;margin:0'>{shown}</p>",
                     unsafe_allow_html=True)
-    if right.button("Next ▶", disabled=number == len(SLIDES), key="next_slide",
-                    width="stretch"):
+    if right.button("Next ▶", disabled=last, key="next_slide", width="stretch",
+                    shortcut="Right"):
         go_to(number + 1)
-        st.rerun()
+    if leave.button("✕ Exit", key="exit_slides", width="stretch", shortcut="Esc",
+                    help="Back to the dashboard page of this slide, with the same filters"):
+        # An empty mapping, not None: None would clear the filters' parameters, which are
+        # bound to their widgets (an error); the filters keep their values on the page.
+        st.switch_page(THEME_PAGES.get(slide.theme, "pages/overview.py"), query_params={})
+    with st.container(key="slide_keys"):
+        for key, shortcut, target in (("page_down", "PageDown", number + 1),
+                                      ("space", "Space", number + 1),
+                                      ("page_up", "PageUp", number - 1),
+                                      ("home", "Home", 1), ("end", "End", count)):
+            if st.button(shortcut, key=f"slide_{key}", shortcut=shortcut) and \
+                    1 <= target <= count and target != number:
+                go_to(target)
 
 
-def render_overview_slide(filters: Filters, version) -> None:
-    st.title("Safer Communities performance")
-    card = load_scorecard(version, filters.area_code, filters.kind,
-                          filters.end.isoformat() if filters.end else None)
-    held = card[card["value"].notna()]
+def render_attention_slide(slide: Slide, card: pd.DataFrame) -> None:
+    """Each indicator needing attention in one line with its reason; on the first, the
+    count of the rest by status per theme."""
+    more = f" ({slide.part} of {slide.parts})" if slide.parts > 1 else ""
+    st.title(slide.title + more)
+    if slide.rows.empty:
+        st.markdown("Nothing reads Act or Watch, and no change on a year earlier is "
+                    "significant.")
+    for row in slide.rows.itertuples():
+        change = change_text(row.change_pct, row.direction, row.significance)
+        st.markdown(f"**{status_text(row.overall)}** · {THEMES[row.theme]} · "
+                    f"**{row.title}** {format_value(row.value, row.unit)}"
+                    + (f" ({change})" if change else "") + f": {row.reason}")
+    if slide.part == 1:
+        st.markdown("**Every headline indicator by status**")
+        st.dataframe(status_counts(card, THEMES), hide_index=True, width="stretch")
+
+
+def render_scorecard_slide(slide: Slide) -> None:
+    more = f" ({slide.part} of {slide.parts})" if slide.parts > 1 else ""
+    st.title(slide.title + more)
+    held = slide.rows
     table = pd.DataFrame({
         "Theme": held["theme"].map(THEMES),
         "Indicator": held["title"],
@@ -94,8 +172,15 @@ def render_overview_slide(filters: Filters, version) -> None:
         "Change": [change_text(c, d, s) or "—" for c, d, s in
                    zip(held["change_pct"], held["direction"], held["significance"])],
     })
-    st.dataframe(table, hide_index=True, width="stretch", height=min(60 + 38 * len(table),
-                                                                      760))
+    st.dataframe(table, hide_index=True, width="stretch", height=38 + 35 * len(table))
+
+
+def shortened(text: str, limit: int = 90) -> str:
+    """``text`` cut at a word to about ``limit`` characters, with an ellipsis (a slide
+    shows the gist; the Action log has the whole)."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
 def render_theme_slide(theme: str, filters: Filters, version) -> None:
@@ -108,16 +193,16 @@ def render_theme_slide(theme: str, filters: Filters, version) -> None:
     for i, row in enumerate(held[:6]):
         with columns[i % len(columns)].container(border=True):
             st.markdown(f"**{status_text(row['overall'])}**")
-            st.caption(row["reason"])
+            figure, unit_words = tile_figure(row["value"], row["unit"])
             whose = "" if row["figure_area"] == filters.area_code else \
                 f" ({geo.area_name(row['figure_area'])} figure)"
-            figure, unit_words = tile_figure(row["value"], row["unit"])
-            st.metric(row["title"], figure,
-                      delta=format_change(row["change_pct"]) or None,
+            # Read at a distance: status, figure, change, and the reason in words; the unit
+            # in the label, and nothing else in small print.
+            st.metric(row["title"] + (f", {unit_words}" if unit_words else "") + whose,
+                      figure, delta=format_change(row["change_pct"]) or None,
                       delta_color={"down_good": "inverse", "up_good": "normal"}.get(
                           row["polarity"], "off"))
-            st.caption(" · ".join(n for n in [unit_words, row["direction"]
-                                              or f"no change: {row['withheld']}"] if n) + whose)
+            st.caption(row["reason"])
     if not held:
         st.info("No figures for this theme.")
         return
@@ -130,9 +215,14 @@ def render_theme_slide(theme: str, filters: Filters, version) -> None:
     trend = compute_trend(observations, record, codes, population)
     if len(trend):
         names = {c: geo.area_name(c) for c in codes if c in set(trend["area_code"])}
-        left.vega_lite_chart(trend_spec(trend, names,
-                                        unit_title(comparison_unit(record, population)),
-                                        record["title"]), width="stretch")
+        spec = trend_spec(trend, names, unit_title(comparison_unit(record, population)),
+                          record["title"])
+        # Short enough for the slide: the title said above it, the legend beside it.
+        config = {**spec["config"], "legend": {**spec["config"]["legend"], "orient": "right"}}
+        left.markdown(f"**{record['title']}**")
+        left.vega_lite_chart({**{k: v for k, v in spec.items() if k != "title"},
+                              "height": SLIDE_CHART_HEIGHT, "config": config},
+                             width="stretch")
     with right:
         st.markdown(compose_statement(lead, geo.area_name(lead["figure_area"]),
                                       target=record["target"]))
@@ -140,5 +230,8 @@ def render_theme_slide(theme: str, filters: Filters, version) -> None:
         st.markdown("**Open actions**")
         if actions.empty:
             st.caption("None linked to this theme.")
-        for row in actions.itertuples():
-            st.markdown(f"- **{row.number}.** {row.action} — *{row.officer}* ({row.status})")
+        for row in actions.head(SLIDE_ACTIONS).itertuples():
+            st.markdown(f"- **{row.number}.** {shortened(row.action)} — *{row.officer}* "
+                        f"({row.status})")
+        if len(actions) > SLIDE_ACTIONS:
+            st.caption(f"and {len(actions) - SLIDE_ACTIONS} more on the Action log")

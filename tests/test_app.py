@@ -533,38 +533,75 @@ def test_an_officer_records_a_definition_change_on_the_data_page(app, seeded_sto
     assert "change withheld: the definition changed from Q1 2023/24" in caption
 
 
+def presenter_header(app) -> str:
+    return next(m.value for m in app.markdown if m.value.startswith("<p"))
+
+
 def test_presenter_walks_the_slides_with_the_meetings_filters(app):
+    """Attention first, then the scorecard, then each theme; the Next button and the keys'
+    buttons (Page Down, Home, End) move through them; the filters show on every slide."""
     app.selectbox(key="area").set_value(MELTON).run()
     app.switch_page("pages/present.py").run()
     assert not app.exception
+    count = int(presenter_header(app).split(" of ")[1].split(" ")[0])
     titles = []
-    for number in range(1, 7):
+    for number in range(1, count + 1):
         titles.append(app.title[0].value)
-        header = next(m.value for m in app.markdown if m.value.startswith("<p"))
-        assert f"Slide {number} of 6 · Melton ·" in header
+        assert f"Slide {number} of {count} · Melton ·" in presenter_header(app)
         next_button = app.button(key="next_slide")
-        if number < 6:
-            next_button.click().run()
+        if number < count:
+            (next_button if number % 2 else app.button(key="slide_page_down")).click().run()
         else:
             assert next_button.disabled
-    assert titles == ["Safer Communities performance", "Crime", "Reoffending",
-                      "Domestic abuse", "Anti-social behaviour", "Hate crime"]
+    assert titles[0].startswith("What needs the board's attention")
+    assert titles[-5:] == ["Crime", "Reoffending", "Domestic abuse", "Anti-social behaviour",
+                           "Hate crime"]
+    assert any(t.startswith("Scorecard") for t in titles)
+    app.button(key="slide_home").click().run()
+    assert "Slide 1 of" in presenter_header(app)
+    app.button(key="slide_end").click().run()
+    assert app.title[0].value == "Hate crime"
     app.button(key="previous_slide").click().run()
     assert app.title[0].value == "Anti-social behaviour"
-    assert "partners' figures" not in header
+    assert "partners' figures" not in presenter_header(app)
     app.toggle(key="partner_view").set_value(True).run()  # presenting to a room
-    header = next(m.value for m in app.markdown if m.value.startswith("<p"))
-    assert "🔒 partners' figures: counts under 5 rounded to 0 or 5" in header
+    assert "🔒 partners' figures: counts under 5 rounded to 0 or 5" in presenter_header(app)
+
+
+def test_slide_one_lists_what_needs_attention_then_counts_the_rest(app, seeded_store_copy):
+    """Every indicator reading Act or Watch, or with a significant change, is on the
+    attention slides, one line each with its reason; the first counts every headline by
+    status per theme, and the counts add up to the scorecard."""
+    from metrics.attention import needs_attention
+
+    app.switch_page("pages/present.py").run()
+    version = (Store(f"sqlite:///{seeded_store_copy}").data_version(), None, None)
+    card = cache.load_scorecard(version, geo.BOARD_CODE, "quarter", None)
+    wanted = needs_attention(card)
+    lines = []
+    while app.title[0].value.startswith("What needs the board's attention"):
+        if not lines:
+            counts = next(f.value for f in app.dataframe if "Theme" in f.value.columns)
+            assert counts[["On track", "Watch", "Act", "No judgement"]].to_numpy().sum() == \
+                card["value"].notna().sum()
+        lines += [m.value for m in app.markdown if m.value.startswith("**")
+                  and " · " in m.value]
+        app.button(key="next_slide").click().run()
+    assert len(lines) == len(wanted)
+    for line, row in zip(lines, wanted.itertuples()):
+        assert f"**{row.title}**" in line and line.endswith(row.reason)
+    assert {r.overall for r in wanted.itertuples()} >= {"Act", "Watch"}
 
 
 def test_a_theme_slide_shows_its_figures_statement_and_open_actions(app, seeded_store_copy):
     app.switch_page("pages/present.py").run()
-    app.button(key="next_slide").click().run()  # Crime
+    app.button(key="slide_end").click().run()
+    while app.title[0].value != "Crime":
+        app.button(key="previous_slide").click().run()
     obs = Store(f"sqlite:///{seeded_store_copy}").observations(["crime_total_recorded"])
     board = obs[obs.area_code == "LRSCSB"].sort_values("period_start").iloc[-1]
-    assert any(m.label == "Total recorded crime" and m.value == f"{board.value:.2f}"
-               for m in app.metric)
-    assert any(c.value.startswith("per 1,000 residents · ") for c in app.caption)
+    assert any(m.label == "Total recorded crime, per 1,000 residents"
+               and m.value == f"{board.value:.2f}" for m in app.metric)
     text = " ".join(m.value for m in app.markdown)
     assert "Total recorded crime in Leicestershire and Rutland is" in text
     assert "Training on Modern Slavery" in text  # action 1 is linked to crime
