@@ -39,8 +39,7 @@ down 2.9% on the same period a year before (10.13 per 1,000): an improvement. Ta
         else:
             text += (f", {'up' if change > 0 else 'down'} {abs(change):.1f}% on the same "
                      f"period a year before ({previous})")
-        judgement = JUDGEMENT_WORDS.get(summary["judgement"])
-        text += f": {judgement}." if judgement else "."
+        text += _reading(summary, change) + "."
     else:
         text += "."
         if summary["withheld"]:
@@ -52,6 +51,21 @@ down 2.9% on the same period a year before (10.13 per 1,000): an improvement. Ta
         text += f" Target ({target}): {summary['rag']}." if target else \
             f" Status: {summary['rag']}."
     return text
+
+
+def _reading(summary: dict, change: float) -> str:
+    """What the change means, never more than its test allows: ': a significant
+    deterioration', ': not a significant change', or, where it could not be tested, the
+    direction's words alone (': an improvement')."""
+    significance = summary.get("significance")
+    if significance == "no significant change":
+        return ": not a significant change"
+    judgement = JUDGEMENT_WORDS.get(summary["judgement"])
+    if significance is not None:
+        if judgement:
+            return f": a significant {judgement.split(' ', 1)[1]}"
+        return f": a significant {'rise' if change > 0 else 'fall'}"
+    return f": {judgement}" if judgement else ""
 
 
 def _period(summary: dict) -> str:

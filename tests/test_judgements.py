@@ -205,11 +205,13 @@ def test_statements_say_the_direction_the_numbers_show(sample):
                             Q1_2023)
     text = compose_statement(crime, "Leicestershire")
     assert "is 73.84 per 1,000 in the 12 months to June 2023, down 0.4% on the same period a " \
-        "year before (74.12 per 1,000): an improvement." in text
+        "year before (74.12 per 1,000): not a significant change." in text
+    assert crime["significance"] == "no significant change"  # the words follow the test
     asb = compute_summary(sample, indicator("asb_police_incidents"), COUNTY, "quarter",
                           Q1_2023)
     text = compose_statement(asb, "Leicestershire", target="reduce ASB by 5%")
-    assert "up 7.0%" in text and "a deterioration" in text
+    assert asb["significance"] == "significantly higher"
+    assert "up 7.0%" in text and "a significant deterioration" in text
     assert text.endswith("Target (reduce ASB by 5%): Red.")
 
 
