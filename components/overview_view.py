@@ -8,6 +8,7 @@ import streamlit as st
 
 from data_loaders import geography as geo
 from data_loaders.catalogue import THEMES
+from metrics.attention import needs_attention
 from metrics.formatting import format_value
 from metrics.series import sample_indicators
 from metrics.windows import MONTHS
@@ -66,11 +67,19 @@ def scorecard_table(card: pd.DataFrame, sample_ids: set[str], area_names: dict) 
     })
 
 
+def attention_line(row) -> str:
+    """One scorecard row needing attention, as slide 1 and the overview say it."""
+    change = change_text(row.change_pct, row.direction, row.significance)
+    return (f"**{status_text(row.overall)}** · {THEMES[row.theme]} · **{row.title}** "
+            f"{format_value(row.value, row.unit)}" + (f" ({change})" if change else "")
+            + f": {row.reason}")
+
+
 def scorecard_view(version: DataKey, area_code: str, kind: str, end: str | None
-                   ) -> list[dict] | None:
-    """The scorecard for the area and window, one section per theme (theme, title, the table
-    as drawn and as downloaded), worked out once for everyone (cache.load_view); None when
-    nothing is held for the area."""
+                   ) -> dict | None:
+    """The scorecard for the area and window: what needs attention (lines, metrics.attention)
+    and one section per theme (theme, title, the table as drawn and as downloaded), worked
+    out once for everyone (cache.load_view); None when nothing is held for the area."""
     card = load_scorecard(version, area_code, kind, end)
     if card["value"].isna().all():
         return None
@@ -85,14 +94,20 @@ def scorecard_view(version: DataKey, area_code: str, kind: str, end: str | None
             table = whole[in_theme].reset_index(drop=True)
             sections.append({"theme": theme, "title": title, "table": frozen_table(table),
                              "download": table.drop(columns="Two-year trend")})
-    return sections
+    return {"attention": [attention_line(r) for r in needs_attention(card).itertuples()],
+            "sections": sections}
 
 
-def render_scorecard(sections: list[dict] | None, area_name: str) -> None:
-    if sections is None:
+def render_scorecard(view: dict | None, area_name: str) -> None:
+    if view is None:
         st.info(f"No data is held for {area_name} yet. Officers can add it on the Upload page.")
         return
-    for section in sections:
+    st.subheader("What needs the board's attention")
+    if not view["attention"]:
+        st.markdown("Nothing reads Act or Watch, and no change on a year earlier is "
+                    "significant.")
+    st.markdown("\n".join(f"- {line}" for line in view["attention"]))
+    for section in view["sections"]:
         head, link = st.columns([4, 1])
         head.subheader(section["title"])
         link.page_link(THEME_PAGES[section["theme"]], label=f"Open {section['title']}",

@@ -19,7 +19,7 @@ from .cache import (current_version, load_actions, load_assessments, load_catalo
 from .charts import trend_spec
 from .filters import Filters, current_filters
 from .judgement_text import change_text, status_line, status_text
-from .overview_view import THEME_PAGES
+from .overview_view import THEME_PAGES, attention_line
 from .small_numbers import partner_mark
 from metrics.attention import needs_attention, status_counts
 from metrics.comparison import comparison_unit, compute_trend
@@ -151,10 +151,7 @@ def render_attention_slide(slide: Slide, card: pd.DataFrame) -> None:
         st.markdown("Nothing reads Act or Watch, and no change on a year earlier is "
                     "significant.")
     for row in slide.rows.itertuples():
-        change = change_text(row.change_pct, row.direction, row.significance)
-        st.markdown(f"**{status_text(row.overall)}** · {THEMES[row.theme]} · "
-                    f"**{row.title}** {format_value(row.value, row.unit)}"
-                    + (f" ({change})" if change else "") + f": {row.reason}")
+        st.markdown(attention_line(row))
     if slide.part == 1:
         st.markdown("**Every headline indicator by status**")
         st.dataframe(status_counts(card, THEMES), hide_index=True, width="stretch")

@@ -593,6 +593,19 @@ def test_slide_one_lists_what_needs_attention_then_counts_the_rest(app, seeded_s
     assert {r.overall for r in wanted.itertuples()} >= {"Act", "Watch"}
 
 
+def test_the_overview_opens_on_what_needs_attention(app, seeded_store_copy):
+    from metrics.attention import needs_attention
+
+    version = (Store(f"sqlite:///{seeded_store_copy}").data_version(), None, None)
+    wanted = needs_attention(cache.load_scorecard(version, geo.BOARD_CODE, "quarter", None))
+    assert app.subheader[0].value == "What needs the board's attention"
+    listed = next(m.value for m in app.markdown if m.value.startswith("- **"))
+    lines = listed.split("\n")
+    assert len(lines) == len(wanted) > 0
+    assert all(f"**{row.title}**" in line and line.endswith(row.reason)
+               for line, row in zip(lines, wanted.itertuples()))
+
+
 def test_a_theme_slide_shows_its_figures_statement_and_open_actions(app, seeded_store_copy):
     app.switch_page("pages/present.py").run()
     app.button(key="slide_end").click().run()
