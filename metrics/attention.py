@@ -29,8 +29,8 @@ def needs_attention(card: pd.DataFrame) -> pd.DataFrame:
                for status, test, polarity in zip(held["overall"], held["change_test"],
                                                   held["polarity"])]
     chosen = held[flagged]
-    rank = chosen["overall"].map(_ORDER).fillna(len(_ORDER))
-    return chosen.iloc[rank.reset_index(drop=True).sort_values(kind="stable").index]
+    rank = chosen["overall"].map(_ORDER).fillna(len(_ORDER)).to_numpy()
+    return chosen.iloc[rank.argsort(kind="stable")]
 
 
 def status_counts(card: pd.DataFrame, themes: dict[str, str]) -> pd.DataFrame:

@@ -87,7 +87,7 @@ def compute_summary(observations: pd.DataFrame, record: dict, area_code: str, ki
 
 
 def significance_of(record: dict, now: WindowValue, before: WindowValue,
-                population: float | None) -> tuple[ChangeTest | None, str | None]:
+                    population: float | None) -> tuple[ChangeTest | None, str | None]:
     """(the significance test of the change from ``before`` to ``now``, or None with the
     reason it cannot be tested). Counts and rates are tested as a ratio of counts (a rate's
     count is its numerator, else rate x population / 1,000, among its denominator or the
