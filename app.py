@@ -35,17 +35,19 @@ ensure_sample_data()
 # URL paths differ from the page files' names on purpose: under `streamlit run app.py` (not
 # serve.py), Streamlit runs a fresh server's first request for /<file name> straight from
 # pages/ (its old multipage mode), skipping this router. A URL no file matches runs here.
-dashboard = [
-    st.Page(PAGES / "overview.py", title="Overview", icon="📊", url_path="overview-of-indicators",
+themes = [
+    st.Page(PAGES / "overview.py", title="Overview", url_path="overview-of-indicators",
             default=True),
-    st.Page(PAGES / "crime.py", title="Crime", icon="🚓", url_path="crime-theme"),
-    st.Page(PAGES / "reoffending.py", title="Reoffending", icon="🔁",
+    st.Page(PAGES / "crime.py", title="Crime", url_path="crime-theme"),
+    st.Page(PAGES / "reoffending.py", title="Reoffending",
             url_path="reoffending-theme"),
-    st.Page(PAGES / "domestic_abuse.py", title="Domestic abuse", icon="🏠",
+    st.Page(PAGES / "domestic_abuse.py", title="Domestic abuse",
             url_path="domestic-abuse"),
-    st.Page(PAGES / "asb.py", title="Anti-social behaviour", icon="📢",
+    st.Page(PAGES / "asb.py", title="Anti-social behaviour",
             url_path="anti-social-behaviour"),
-    st.Page(PAGES / "hate_crime.py", title="Hate crime", icon="🤝", url_path="hate-crime"),
+    st.Page(PAGES / "hate_crime.py", title="Hate crime", url_path="hate-crime"),
+]
+board = [
     st.Page(PAGES / "actions.py", title="Action log", icon="✅", url_path="action-log"),
     st.Page(PAGES / "present.py", title="Present to the board", icon="🖥️",
             url_path="presenter-mode"),
@@ -61,12 +63,15 @@ data_pages = [
 admin = st.Page(PAGES / "admin.py", title="Roles and settings", icon="🔐",
                 url_path="roles-and-settings")
 # Pages a role may not use are not listed, so their URLs open nothing (each page checks too).
-sections = {"Dashboard": dashboard, "About": [about]}
-if allowed("officer"):
-    sections["Data"] = data_pages
-if allowed("admin"):
-    sections["Admin"] = [admin]
-navigation = st.navigation(sections, expanded=True)  # every page listed, none behind "more"
+dashboard = themes + board
+sections = {"": themes, "Board": board + [about]}
+officer_pages = (data_pages if allowed("officer") else []) + ([admin] if allowed("admin") else [])
+if officer_pages:
+    sections["Data"] = officer_pages
+# A bar along the top, not the sidebar: a sidebar page list fills a 1280x720 screen and pushes
+# the filters out of sight. The themes are plain links (no icons, so all six fit at 1280 px);
+# the rest sit in two menus.
+navigation = st.navigation(sections, position="top")
 
 live = current_version(live=True)
 ledger = load_ledger(live)

@@ -63,3 +63,20 @@ def launch_chromium(playwright):
         pytest.fail("Debian's chromium is not installed; .ci/run installs it")
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                       args=CHROMIUM_ARGS)
+
+
+def listed_pages(page) -> list[str]:
+    """The page titles app.py's top navigation lists, those in its Board and Data menus too
+    (each menu is opened in turn); empty where there is no navigation bar."""
+    bar = page.locator("[data-testid=stTopNav]")
+    if not bar.count():
+        return []
+    titles = bar.locator("[data-testid=stTopNavLink]").all_inner_texts()
+    for section in bar.locator("[data-testid=stTopNavSection]").all():
+        section.click()
+        items = page.get_by_role("menuitem")
+        items.first.wait_for(timeout=10_000)
+        titles += items.all_inner_texts()
+        page.keyboard.press("Escape")
+        items.first.wait_for(state="detached", timeout=10_000)
+    return [title.split("\n")[-1].strip() for title in titles]
