@@ -28,12 +28,19 @@ def actions_table(actions: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame
     })
 
 
-def render_actions_table(table) -> None:
+def render_actions_table(table, wrapped: bool = False) -> None:
     """actions_table's rows (a frame or an Arrow table) on screen: the number and status
     first, then the board paper's order. Last in that order, the status was off to the right
-    at 1280 px, behind the action's long text; downloads keep the paper's order."""
+    at 1280 px, behind the action's long text; downloads keep the paper's order. ``wrapped``:
+    a static table whose long actions and comments wrap onto more lines, for a few actions
+    beside a theme (an interactive table cuts each cell to one line)."""
     columns = list(getattr(table, "column_names", None) or table.columns)
     first = ["No.", "Status"]
+    if wrapped:
+        frame = table.to_pandas() if hasattr(table, "to_pandas") else table
+        st.table(frame[[*first, *(c for c in columns if c not in first)]]
+                 .set_index("No.").fillna(""))  # an empty cell blank, not "None"
+        return
     st.dataframe(table, hide_index=True, width="stretch",
                  column_order=[*first, *(c for c in columns if c not in first)],
                  column_config={"Action": st.column_config.TextColumn(width="large")})

@@ -19,9 +19,18 @@ if TYPE_CHECKING:
 
 # Okabe-Ito: the selected area, the county, the board area, the region, England.
 AREA_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"]
-SELECTED, OTHER = "#0072B2", "#9AA5B1"
 REFERENCE_DASHES = [[8, 4], [3, 3], [12, 3, 3, 3]]  # county, board area, region
 FONT_SIZE = 16
+LINE_STYLES = {"rolling 12 months": [1, 0], "per period": [5, 3]}  # solid, dashed
+LINE_LABELS = ("datum.label === 'per period' ? 'each period (dashed)'"
+               " : 'rolling 12 months (solid)'")
+# A district's bar against its benchmark (the county, or the region for the county):
+# blue better, vermillion worse, grey similar, pale where there is no interval to judge by.
+VERDICT_COLOURS = {"better": "#0072B2", "worse": "#D55E00", "similar": "#9AA5B1",
+                   "higher": "#56B4E9", "lower": "#CC79A7", "not compared": "#DDE1E6"}
+VERDICT_LABELS = {"better": "better than its benchmark", "worse": "worse than its benchmark",
+                  "similar": "similar to its benchmark", "higher": "higher than its benchmark",
+                  "lower": "lower than its benchmark", "not compared": "not compared"}
 # The Vega-Lite schema Altair writes its charts for (a test checks it is the installed
 # Altair's): the pages need only this string, and importing Altair for it took 0.2 s of
 # every server's first theme page.
@@ -87,14 +96,22 @@ def trend_spec(trend: pd.DataFrame, area_names: dict[str, str], y_title: str,
 
     has_rolling = (frame["measure"] == "rolling 12 months").any()
     periods = {"mark": {"type": "line", "point": {"size": 40},
-                        "strokeDash": [5, 3] if has_rolling else [1, 0],
                         "strokeWidth": 1.5 if has_rolling else 3},
                "encoding": encoding(),
                "transform": [{"filter": "(datum.measure === 'per period')"}]}
     layers = [periods]
     if has_rolling:
-        layers.append({"mark": {"type": "line", "strokeWidth": 4}, "encoding": encoding(),
-                       "transform": [{"filter": "(datum.measure === 'rolling 12 months')"}]})
+        # Both kinds of line on one axis: the dash says which is which, in its own legend.
+        for layer in (periods, rolling := {"mark": {"type": "line", "strokeWidth": 4},
+                                           "encoding": encoding()}):
+            layer["encoding"]["strokeDash"] = {
+                "field": "measure", "type": "nominal", "title": "Line",
+                "scale": {"domain": list(LINE_STYLES), "range": list(LINE_STYLES.values())},
+                "legend": {"symbolType": "stroke", "symbolStrokeWidth": 3,
+                           "symbolStrokeColor": "#4D4D4D", "symbolSize": 400,
+                           "labelExpr": LINE_LABELS}}
+        rolling["transform"] = [{"filter": "(datum.measure === 'rolling 12 months')"}]
+        layers.append(rolling)
     return _spec(layers, {"trend": frame}, 360, title, data="trend")
 
 
@@ -116,42 +133,53 @@ def as_altair(spec: dict) -> alt.LayerChart:
 
 def area_bar_spec(bars: pd.DataFrame, selected: str | None, references: dict[str, float],
                   x_title: str, title: str) -> dict:
-    """Horizontal bars per district, the selected one in blue and marked '(selected)', with
-    the county and board area (or region) as reference lines named in a legend, and each
-    district's 95% confidence interval as a whisker where ``bars`` has low and high.
-    ``bars`` has columns area, value (and optionally low, high); ``references`` maps a label
-    to its value."""
+    """Horizontal bars per district, each coloured by its verdict against its benchmark
+    (named in a legend, as the board's Tableau colours bars against the county), the selected
+    one outlined and marked '(selected)', with the county and board area (or region) as
+    reference lines named in a legend, and each district's 95% confidence interval as a
+    whisker where ``bars`` has low and high. ``bars`` has columns area, value and optionally
+    low, high and verdict (compare_with_benchmark's word or None); ``references`` maps a
+    label to its value."""
+    verdicts = (bars["verdict"] if "verdict" in bars.columns
+                else pd.Series(None, index=bars.index, dtype=object))
     frame = bars.assign(
         shown=lambda f: f["area"] + f["area"].map(lambda a: "  (selected)" if a == selected
                                                     else ""),
-        highlight=lambda f: f["area"] == selected)
+        highlight=lambda f: f["area"] == selected,
+        verdict_label=verdicts.fillna("not compared").map(VERDICT_LABELS))
     order = frame.sort_values("value", ascending=False)["shown"].tolist()
+    held = [v for v in VERDICT_COLOURS if VERDICT_LABELS[v] in set(frame["verdict_label"])]
     datasets = {"bars": frame}
     layers = [{"data": {"name": "bars"}, "mark": {"type": "bar"}, "encoding": {
-        "color": {"condition": {"test": "datum.highlight", "value": SELECTED},
-                  "value": OTHER},
-        "tooltip": [_nominal("area", "Area"), _number("value", x_title, ",.2f")],
+        "color": {"field": "verdict_label", "type": "nominal", "title": "Against its benchmark",
+                  "legend": {"direction": "vertical"}, "scale": {"domain": [VERDICT_LABELS[v] for v in held],
+                            "range": [VERDICT_COLOURS[v] for v in held]}},
+        "stroke": {"condition": {"test": "datum.highlight", "value": "#111111"},
+                   "value": None},
+        "strokeWidth": {"condition": {"test": "datum.highlight", "value": 3}, "value": 0},
+        "tooltip": [_nominal("area", "Area"), _number("value", x_title, ",.2f"),
+                    _nominal("verdict_label", "Against its benchmark")],
         "x": _number("value", x_title),
         "y": {"axis": {"labelLimit": 320}, "field": "shown", "sort": order, "title": None,
               "type": "nominal"}}}]
     if references:
-        # Named in a legend under the chart, in the trend chart's colours for the same areas
-        # and each with its own dash: labels written beside the lines ran over the bars and
-        # were cut off at the chart's edge when the two lines lay close together.
+        # Named in a legend under the chart, each with its own dash in near-black (colour is
+        # the bars' verdict): labels written beside the lines ran over the bars and were cut
+        # off at the chart's edge when the two lines lay close together.
         labels = list(references)
         datasets["references"] = pd.DataFrame({"label": labels,
                                                "value": list(references.values())})
         layers.append({"data": {"name": "references"},
                        "mark": {"type": "rule", "strokeWidth": 2.5},
                        "encoding": {
-                           "color": {"field": "label", "type": "nominal", "sort": labels,
-                                     "scale": {"domain": labels,
-                                               "range": AREA_COLOURS[1:1 + len(labels)]},
-                                     "legend": {"title": None, "symbolType": "stroke"}},
                            "strokeDash": {"field": "label", "type": "nominal", "sort": labels,
                                           "scale": {"domain": labels,
                                                     "range": REFERENCE_DASHES[:len(labels)]},
-                                          "legend": None},
+                                          "legend": {"title": "Reference line",
+                                                     "direction": "vertical",
+                                                     "symbolType": "stroke",
+                                                     "symbolStrokeWidth": 2.5}},
+                           "stroke": {"value": "#111111"},
                            "tooltip": [_nominal("label"), _number("value", None, ",.2f")],
                            "x": _number("value")}})
     if {"low", "high"} <= set(frame.columns) and frame["low"].notna().any():
@@ -166,12 +194,15 @@ def area_bar_spec(bars: pd.DataFrame, selected: str | None, references: dict[str
                            "x": _number("low", x_title), "x2": {"field": "high"},
                            "y": {"field": "shown", "sort": order, "title": None,
                                  "type": "nominal"}}})
-    legend = 40 if references else 0  # the chart's height includes it: bars keep theirs
+    legend = 30 + 22 * max(len(references), len(held))  # the height includes the legends
     return _spec(layers, datasets, max(220, 38 * len(frame)) + legend, title)
 
 
 SIGNAL_COLOURS = {"improvement": "#0072B2", "concern": "#E69F00", "neither": "#7B3294",
                   "common": "#4D4D4D"}
+SIGNAL_LABELS = ("{'improvement': 'special cause: improving', 'concern': 'special cause: "
+                 "concerning', 'neither': 'special cause: neither', 'common': 'common cause'}"
+                 "[datum.label]")
 SIGNAL_SHAPES = {"improvement": "triangle-up", "concern": "diamond", "neither": "square",
                  "common": "circle"}
 
@@ -187,25 +218,32 @@ def spc_spec(chart: pd.DataFrame, y_title: str, title: str) -> dict:
             "encoding": {"detail": _nominal("segment"), "x": _time_axis(),
                          "y": {"field": "value", "scale": {"zero": False}, "title": y_title,
                                "type": "quantitative"}}}
-    limits = [{"mark": {"type": "line", "color": "#333333", "strokeWidth": 1.5},
-               "encoding": {"detail": _nominal("segment"), "x": _time_axis(),
-                            "y": _number("mean")}}]
-    for column in ("ucl", "lcl"):
-        limits.append({"mark": {"type": "line", "color": "#333333", "strokeDash": [6, 4]},
-                       "encoding": {"detail": _nominal("segment"), "x": _time_axis(),
-                                    "y": _number(column)}})
+    # The mean solid, the process limits dashed: one layer over the three columns folded
+    # together, so the dash is named in a legend.
+    limits = {"mark": {"type": "line", "color": "#333333", "strokeWidth": 1.5},
+              "transform": [{"fold": ["mean", "ucl", "lcl"], "as": ["limit", "level"]},
+                            {"calculate": "datum.limit === 'mean' ? 'mean' : "
+                                          "'process limits'", "as": "line"}],
+              "encoding": {"detail": [_nominal("segment"), _nominal("limit")],
+                           "x": _time_axis(), "y": _number("level"),
+                           "strokeDash": {"field": "line", "type": "nominal", "title": "Line",
+                                          "legend": {"direction": "vertical",
+                                                     "symbolType": "stroke"},
+                                          "scale": {"domain": ["mean", "process limits"],
+                                                    "range": [[1, 0], [6, 4]]}}}}
     readings = list(SIGNAL_COLOURS)
     points = {"mark": {"type": "point", "filled": True, "opacity": 1, "size": 90},
               "encoding": {
                   "color": {"field": "reading", "scale": {
                       "domain": readings, "range": list(SIGNAL_COLOURS.values())},
-                      "sort": readings, "title": "Point", "type": "nominal"},
-                  "shape": {"field": "reading", "legend": None, "scale": {
+                      "sort": readings, "title": "Point", "type": "nominal",
+                      "legend": {"labelExpr": SIGNAL_LABELS, "direction": "vertical"}},
+                  "shape": {"field": "reading", "scale": {  # one legend with the colour
                       "domain": readings, "range": list(SIGNAL_SHAPES.values())},
-                      "sort": readings, "type": "nominal"},
+                      "sort": readings, "title": "Point", "type": "nominal"},
                   "tooltip": [_nominal("period", "Period"),
                               _number("value", y_title, ",.2f"),
                               _nominal("reading", "Reading"),
                               _nominal("rules", "Rules broken")],
                   "x": _time_axis(), "y": _number("value")}}
-    return _spec([line, *limits, points], {"spc": frame}, 340, title, data="spc")
+    return _spec([line, limits, points], {"spc": frame}, 340, title, data="spc")

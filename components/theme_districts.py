@@ -10,7 +10,7 @@ import streamlit as st
 from data_loaders import geography as geo
 from metrics.assessment import benchmark_area
 from metrics.comparison import comparison_unit
-from metrics.formatting import unit_title
+from metrics.formatting import COLUMN_FORMATS, interval_text, unit_title
 from metrics.intervals import compare_with_benchmark
 from metrics.summary import shown_period
 from metrics.windows import Window, is_additive
@@ -33,18 +33,19 @@ def render_comparison(version: DataKey, record: dict, window: Window | None,
     if view is None:
         st.info("No district figures for this period.")
         return
-    chart, table = st.columns([3, 2])
-    chart.vega_lite_chart(view["spec"], width="stretch")
+    # The chart, then its table across the page: side by side at 1280 px the table showed
+    # only its first two columns.
+    st.vega_lite_chart(view["spec"], width="stretch")
     if view["incomplete"]:
         st.caption("⚠ Some areas do not have every month or quarter of this period.")
     st.caption("Whiskers are 95% confidence intervals (Byar's method for counts and rates, "
                "Wilson's for percentages). A district is better or worse than its benchmark "
-               "only when the benchmark lies outside its interval.")
-    with table:
-        st.dataframe(view["table"], hide_index=True, width="stretch", column_config={
-            c: st.column_config.NumberColumn(format="%.2f")
-            for c in (view["unit_title"], "95% lower", "95% upper")})
-        render_downloads(view["download"], f"{record['id']}_districts")
+               "(the county; the region for the county) only when the benchmark lies outside "
+               "its interval.")
+    st.dataframe(view["table"], hide_index=True, width="stretch", column_config={
+        view["unit_title"]: st.column_config.NumberColumn(format=COLUMN_FORMATS[view["unit"]]),
+        "Count": st.column_config.NumberColumn(format=COLUMN_FORMATS["count"])})
+    render_downloads(view["download"], f"{record['id']}_districts")
 
 
 def comparison_for(version: DataKey, record: dict, window: Window, filters: Filters):
@@ -87,31 +88,39 @@ def district_comparison(version: DataKey, record: dict, kind: str, end: str) -> 
     districts = bars[bars["area_code"].isin(geo.DISTRICTS)]
     if districts.empty:
         return None
-    unit = unit_title(comparison_unit(record, load_reference("population", version)))
+    unit_code = comparison_unit(record, load_reference("population", version))
+    unit = unit_title(unit_code)
     references = {geo.area_name(c): float(bars.loc[bars["area_code"] == c, "value"].iloc[0])
                   for c in (geo.COUNTY_CODE, geo.BOARD_CODE, geo.REGION_CODE)
                   if c in set(bars["area_code"])}
     frame = districts.assign(area=districts["area_code"].map(geo.area_name))
     values = dict(zip(bars["area_code"], bars["value"]))
-    verdicts = []
-    for row in frame.itertuples():
-        other = benchmark_area(row.area_code)
-        interval = None if pd.isna(row.low) else (row.low, row.high)
-        verdicts.append(benchmark_text(compare_with_benchmark(
-            interval, float(values[other]) if other in values else None, record["polarity"]),
-            other))
+    verdicts = [compare_with_benchmark(
+        None if pd.isna(row.low) else (row.low, row.high),
+        float(values[benchmark_area(row.area_code)])
+        if benchmark_area(row.area_code) in values else None, record["polarity"])
+        for row in frame.itertuples()]
+    frame = frame.assign(verdict=verdicts)
     shown = pd.DataFrame({
         "Area": [*frame["area"], *references],
         unit: [*frame["value"], *references.values()],
-        "95% lower": [*frame["low"], *[None] * len(references)],
-        "95% upper": [*frame["high"], *[None] * len(references)],
-        "Compared with its benchmark": [*verdicts, *[""] * len(references)],
+        "Compared with its benchmark": [
+            *(benchmark_text(v, benchmark_area(c)) or "n/a"
+              for v, c in zip(verdicts, frame["area_code"])),
+            *[""] * len(references)],
+        "95% interval": [*(interval_text(low, high, unit_code)
+                           for low, high in zip(frame["low"], frame["high"])),
+                         *[""] * len(references)],
     })
     if is_additive(record):
         counts = dict(zip(bars["area_code"].map(geo.area_name), bars["count"]))
         shown["Count"] = shown["Area"].map(counts)
+    download = shown.drop(columns="95% interval").assign(**{
+        "95% lower": [*frame["low"], *[None] * len(references)],
+        "95% upper": [*frame["high"], *[None] * len(references)]})
     return {"bars": frame, "lines": references, "table": frozen_table(shown),
-            "download": shown, "unit_title": unit, "incomplete": not bars["complete"].all()}
+            "download": download, "unit_title": unit, "unit": unit_code,
+            "incomplete": not bars["complete"].all()}
 
 
 @st.fragment

@@ -20,8 +20,10 @@ DELTA_COLOURS = {"down_good": "inverse", "up_good": "normal", "neutral": "off"}
 
 
 def render_tiles(records: list[dict], summaries: dict, sample: set, area_code: str) -> None:
-    """One tile per headline indicator: the one status, value, change (arrow and words), RAG,
-    SPC variation and benchmark, each in words."""
+    """One tile per headline indicator, made to read at a distance: the one status, the
+    figure with its change, what the figure is and when, and the verdict in words. The detail
+    (direction and its test, RAG, SPC variation, benchmark, definition, source) is in the
+    figure's help, so the tile stays short."""
     columns = st.columns(3)
     for i, record in enumerate(records):
         row = summaries[record["id"]]
@@ -31,25 +33,33 @@ def render_tiles(records: list[dict], summaries: dict, sample: set, area_code: s
                 st.caption("Not uploaded for this area yet.")
                 continue
             st.markdown(f"**{status_text(row['overall'])}**")
-            st.caption(row["reason"])
             figure, unit_words = tile_figure(row["value"], record["unit"])
             st.metric(record["title"], figure,
                       delta=format_change(row["change_pct"]) or None,
                       delta_color=DELTA_COLOURS[record["polarity"]],
-                      help=f"{record['definition']} Source: {record['source']}.")
-            notes = [unit_words, row["period"],
-                     ", ".join(t for t in [row["direction"], significance_text(
-                         row["significance"], row["untested"])] if t)
-                     if row["direction"] else f"change withheld: {row['withheld']}",
-                     rag_text(row["rag"]), variation_text(row["variation"]),
-                     benchmark_text(row["benchmark"], row["benchmark_area"])]
+                      help=tile_detail(record, row, record["id"] in sample))
+            warnings = []
             if row["figure_area"] != area_code:
-                notes.append(f"{geo.area_name(row['figure_area'])} figure")
+                warnings.append(f"{geo.area_name(row['figure_area'])} figure")
             if row["status"] == "partial":
-                notes.append("⚠ incomplete period")
-            if record["id"] in sample:
-                notes.append("sample data")
-            st.caption(" · ".join(n for n in notes if n))
+                warnings.append("⚠ incomplete period")
+            st.caption(" · ".join(t for t in [unit_words, row["period"], *warnings] if t))
+            st.markdown(row["reason"][:1].upper() + row["reason"][1:] + ".")
+
+
+def tile_detail(record: dict, row: dict, is_sample: bool) -> str:
+    """The tile's help (markdown): each judgement behind the status in words, then what the
+    indicator is and where it comes from."""
+    change = (", ".join(t for t in [row["direction"], significance_text(
+        row["significance"], row["untested"])] if t) if row["direction"]
+        else f"change withheld: {row['withheld']}")
+    parts = {"Change on a year earlier": change, "Target": rag_text(row["rag"]),
+             "Variation": variation_text(row["variation"]),
+             "Benchmark": benchmark_text(row["benchmark"], row["benchmark_area"]),
+             "Sample data": "generated, not an officer's upload" if is_sample else ""}
+    lines = [f"{name}: {words}" for name, words in parts.items() if words]
+    return ("\n".join(f"- {line}" for line in lines)
+            + f"\n\n{record['definition']} Source: {record['source']}.")
 
 
 def render_statement(version: DataKey, record: dict, filters: Filters) -> None:

@@ -10,7 +10,7 @@ from data_loaders import geography as geo
 from data_loaders.periods import period_label
 from metrics.assessment import compute_spc, definition_breaks
 from metrics.comparison import comparison_unit
-from metrics.formatting import unit_title
+from metrics.formatting import COLUMN_FORMATS, NUMBER_FORMAT, unit_title
 from metrics.series import indicator_series
 from metrics.spc import classify_signal
 
@@ -31,9 +31,10 @@ def render_trend(version: DataKey, record: dict, filters: Filters) -> None:
     if view is None:
         st.info("No figures over time for this indicator and area.")
         return
-    chart, table = st.columns([3, 2])
-    chart.vega_lite_chart(view["spec"], width="stretch")
-    with table:
+    # The chart across the page, its figures folded under it: beside the chart at 1280 px
+    # the table showed its first column or two.
+    st.vega_lite_chart(view["spec"], width="stretch")
+    with st.expander("The figures charted, to read or download"):
         st.dataframe(view["table"], hide_index=True, width="stretch", height=360)
         render_downloads(view["download"], f"{record['id']}_trend")
 
@@ -49,7 +50,7 @@ def trend_view(version: DataKey, record: dict, codes: tuple[str, ...]) -> dict |
     names = {c: geo.area_name(c) for c in codes if c in set(trend["area_code"])}
     unit = comparison_unit(record, load_reference("population", version))
     spec = trend_spec(trend, names, unit_title(unit), record["title"])
-    shown = trend_table(trend, names, trend["value"].map(lambda v: f"{v:,.2f}"))
+    shown = trend_table(trend, names, trend["value"].map(NUMBER_FORMAT[unit].format))
     return {"spec": frozen_spec(spec), "table": frozen_table(shown), "download": shown}
 
 
@@ -97,12 +98,17 @@ def render_spc(version: DataKey, observations, record: dict, filters: Filters) -
                "limits." + through)
     if view["spec"] is None:
         return
-    left, right = st.columns([3, 2])
-    left.vega_lite_chart(view["spec"], width="stretch")
-    with right:
+    st.vega_lite_chart(view["spec"], width="stretch")
+    with st.expander("The points charted, with the rules they broke"):
+        unit = record["unit"]
+        value = st.column_config.NumberColumn(format=COLUMN_FORMATS[unit])
+        # A mean or limit of whole counts is not whole: one decimal, so a point near a
+        # limit reads as inside or out.
+        level = st.column_config.NumberColumn(
+            format="%.1f" if COLUMN_FORMATS[unit] == "localized" else COLUMN_FORMATS[unit])
         st.dataframe(view["table"], hide_index=True, width="stretch", height=340,
-                     column_config={c: st.column_config.NumberColumn(format="%.2f")
-                                    for c in ("Value", "Mean", "Lower limit", "Upper limit")})
+                     column_config={"Value": value, "Mean": level, "Lower limit": level,
+                                    "Upper limit": level})
         render_downloads(view["download"], f"{record['id']}_spc")
 
 

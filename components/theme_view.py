@@ -76,7 +76,7 @@ def render_actions(version, theme: str) -> None:
     if table is None:
         st.caption("No open actions are linked to this theme.")
         return
-    render_actions_table(table)
+    render_actions_table(table, wrapped=True)
 
 
 def open_actions_table(version, theme: str):

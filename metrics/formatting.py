@@ -43,6 +43,26 @@ def tile_figure(value, unit: str) -> tuple[str, str]:
     return (figure.format(value) if format_value(value, unit) else ""), words
 
 
+# The number alone, in its unit's one format: rates and ratios to 2 decimals, percentages to
+# 1, counts and days whole with thousands separators. COLUMN_FORMATS says the same to
+# Streamlit's NumberColumn, so a table column keeps sorting as numbers.
+NUMBER_FORMAT = {"count": "{:,.0f}", "rate_per_1000": "{:,.2f}", "percent": "{:.1f}",
+                 "ratio": "{:.2f}", "days": "{:,.0f}"}
+COLUMN_FORMATS = {"count": "localized", "rate_per_1000": "%.2f", "percent": "%.1f",
+                  "ratio": "%.2f", "days": "localized"}
+
+
+def interval_text(low, high, unit: str) -> str:
+    """A 95% interval in the unit's number format; "" when there is none.
+
+    >>> interval_text(98.017, 103.9, "rate_per_1000"), interval_text(None, None, "count")
+    ('98.02 to 103.90', '')
+    """
+    if low is None or high is None or (isinstance(low, float) and math.isnan(low)):
+        return ""
+    return f"{NUMBER_FORMAT[unit].format(low)} to {NUMBER_FORMAT[unit].format(high)}"
+
+
 def format_change(change_pct) -> str:
     """A % change with its sign and one decimal; "" for none.
 

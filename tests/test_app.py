@@ -163,6 +163,41 @@ def test_chosen_quarter_shows_the_reports_county_figure(app):
     assert "down 0.4% on the same period a year before (74.12 per 1,000)" in statement
 
 
+def test_a_tile_reads_at_a_distance_and_keeps_its_detail_in_its_help(app):
+    """Status, figure, change, what the figure is and when, and the verdict in words are on
+    the tile; RAG, SPC variation and the benchmark are in the figure's help, not small print."""
+    app.switch_page("pages/crime.py").run()
+    burglary = next(m for m in app.metric if m.label == "Residential burglary")
+    assert burglary.value == "3.10" and burglary.proto.delta == "+15.2%"
+    assert "Up 15.2% on a year earlier, significantly." in [m.value for m in app.markdown]
+    for words in ("Change on a year earlier: ↑ up (worse), significantly higher",
+                  "Target: ⚪ no target", "Variation:", "Source:"):
+        assert words in burglary.proto.help, words
+    small_print = " ".join(c.value for c in app.caption)
+    assert "no target" not in small_print and "SPC" not in small_print
+    assert "per 1,000 residents · 12 months to December 2023" in small_print
+
+
+def test_the_district_table_says_each_verdict_in_words_and_leaves_no_cell_none(app):
+    """Each district's verdict reads as its 95% interval against its benchmark's figure (the
+    county; Rutland, a unitary, the board area), the interval parsed back from the table's
+    words; reference rows have blank cells."""
+    app.switch_page("pages/crime.py").run()
+    table = table_with(app, "Compared with its benchmark").set_index("Area")
+    assert table.loc["Leicestershire", "Compared with its benchmark"] == ""
+    assert not table.isna().any().any()
+    for name in geo.DISTRICTS.values():
+        benchmark = geo.BOARD_NAME if name == "Rutland" else "Leicestershire"
+        county = table.loc[benchmark, "Rate per 1,000 residents"]
+        low, high = (float(x) for x in table.loc[name, "95% interval"].split(" to "))
+        value = table.loc[name, "Rate per 1,000 residents"]
+        assert low <= value <= high
+        expected = ("similar to" if low <= county <= high
+                    else "better than" if high < county else "worse than")  # lower is better
+        assert table.loc[name, "Compared with its benchmark"].endswith(
+            f"{expected} {benchmark}"), name
+
+
 def test_area_filter_changes_the_theme_tiles(app, seeded_store_copy):
     app.switch_page("pages/hate_crime.py").run()
     board = tile(app, "Hate crimes")
@@ -529,8 +564,8 @@ def test_an_officer_records_a_definition_change_on_the_data_page(app, seeded_sto
         ["hate_crimes", "2023-04-01"]]
     app.switch_page("pages/hate_crime.py").run()
     app.selectbox(key="ending").set_value("2023-04-01").run()
-    caption = " ".join(c.value for c in app.caption)
-    assert "change withheld: the definition changed from Q1 2023/24" in caption
+    detail = " ".join(m.proto.help for m in app.metric)  # the tiles' help
+    assert "change withheld: the definition changed from Q1 2023/24" in detail
 
 
 def presenter_header(app) -> str:

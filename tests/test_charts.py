@@ -8,8 +8,8 @@ import json
 import pandas as pd
 import pydeck as pdk
 
-from components.charts import (AREA_COLOURS, SELECTED, SIGNAL_SHAPES, area_bar_spec, as_altair,
-                               spc_spec, trend_chart, trend_spec)
+from components.charts import (AREA_COLOURS, LINE_STYLES, SIGNAL_SHAPES, VERDICT_COLOURS,
+                               area_bar_spec, as_altair, spc_spec, trend_chart, trend_spec)
 from components.maps import (NO_DATA, RAMP, area_map, boundary_rings, class_breaks, colour_for,
                              outline_rows, shaded_rows, view_of)
 
@@ -43,9 +43,21 @@ def test_trend_chart_colours_areas_in_order_and_draws_the_rolling_line():
                                                                     "Leicestershire"}
 
 
+def test_the_trend_charts_solid_and_dashed_lines_are_named_in_a_legend():
+    built = trend_spec(trend_frame(), NAMES, "Rate per 1,000 residents", "Hate crimes")
+    periods, rolling = (layer["encoding"]["strokeDash"] for layer in built["layer"])
+    assert periods == rolling  # one scale, so one legend for both layers
+    assert periods["field"] == "measure" and periods["title"] == "Line"
+    assert dict(zip(periods["scale"]["domain"], periods["scale"]["range"])) == LINE_STYLES
+    assert LINE_STYLES["rolling 12 months"] == [1, 0]  # solid
+    assert "dashed" in periods["legend"]["labelExpr"] and "solid" in periods["legend"][
+        "labelExpr"]
+
+
 def test_trend_chart_without_rolling_values_draws_one_layer():
     built = trend_spec(trend_frame(("per period",)), NAMES, "%", "Feel safe")
     assert len(built["layer"]) == 1
+    assert "strokeDash" not in built["layer"][0]["encoding"]  # one kind of line: no key
 
 
 def test_the_board_packs_trend_chart_is_the_pages_chart():
@@ -63,24 +75,40 @@ def test_bar_chart_marks_the_selected_district_in_words_and_draws_references():
     frame = built["datasets"][built["layer"][0]["data"]["name"]]
     assert dict(zip(frame["area"], frame["shown"])) == {"Melton": "Melton  (selected)",
                                                         "Blaby": "Blaby"}
-    assert built["layer"][0]["encoding"]["color"]["condition"]["value"] == SELECTED
+    assert built["layer"][0]["encoding"]["strokeWidth"]["condition"]["test"] == \
+        "datum.highlight"  # the selected bar outlined
     assert len(built["layer"]) == 2  # bars, the reference rules (named in the legend)
     lines = built["datasets"][built["layer"][1]["data"]["name"]]
     assert lines.to_dict("records") == [{"label": "Leicestershire", "value": 1.5}]
 
 
-def test_reference_lines_are_told_apart_by_colour_and_dash_and_named_in_a_legend():
+def test_bars_are_coloured_by_their_verdict_and_the_legend_says_it_in_words():
+    bars = pd.DataFrame({"area": ["Melton", "Blaby", "Rutland"], "value": [2.0, 1.0, 1.4],
+                         "verdict": ["worse", "better", None]})
+    built = area_bar_spec(bars, None, {"Leicestershire": 1.5}, "Rate", "Hate")
+    colour = built["layer"][0]["encoding"]["color"]
+    frame = built["datasets"]["bars"]
+    assert dict(zip(frame["area"], frame["verdict_label"])) == {
+        "Melton": "worse than its benchmark", "Blaby": "better than its benchmark",
+        "Rutland": "not compared"}
+    legend = dict(zip(colour["scale"]["domain"], colour["scale"]["range"]))
+    assert legend == {"better than its benchmark": VERDICT_COLOURS["better"],
+                      "worse than its benchmark": VERDICT_COLOURS["worse"],
+                      "not compared": VERDICT_COLOURS["not compared"]}
+    assert colour["title"] == "Against its benchmark"
+
+
+def test_reference_lines_are_told_apart_by_dash_and_named_in_a_legend():
     bars = pd.DataFrame({"area": ["Melton", "Blaby"], "value": [2.0, 1.0]})
     built = area_bar_spec(bars, "Melton", {"Leicestershire": 1.5, "Leicestershire and Rutland":
                                            1.52}, "Rate", "Hate")
     rules = built["layer"][1]["encoding"]
-    # The trend chart's colours for the county and the board area, and a dash of each's own.
-    assert rules["color"]["scale"]["range"] == AREA_COLOURS[1:3]
-    assert rules["color"]["legend"]["title"] is None  # under the chart (the house style)
     dashes = rules["strokeDash"]["scale"]["range"]
     assert len(dashes) == 2 and dashes[0] != dashes[1]
-    assert rules["color"]["scale"]["domain"] == rules["strokeDash"]["scale"]["domain"] == [
-        "Leicestershire", "Leicestershire and Rutland"]
+    assert rules["strokeDash"]["scale"]["domain"] == ["Leicestershire",
+                                                      "Leicestershire and Rutland"]
+    assert rules["strokeDash"]["legend"]["title"] == "Reference line"
+    assert "color" not in rules  # colour is the bars' verdict
 
 
 def spc_frame() -> pd.DataFrame:
@@ -95,13 +123,19 @@ def test_spc_chart_shapes_points_by_what_they_signal_not_by_colour_alone():
     points = built["layer"][-1]["encoding"]
     assert points["shape"]["field"] == points["color"]["field"] == "reading"
     assert points["shape"]["scale"]["range"] == list(SIGNAL_SHAPES.values())
+    assert points["shape"]["title"] == points["color"]["title"]  # one legend for both
     assert [layer["encoding"]["y"]["field"] for layer in built["layer"]] == [
-        "value", "mean", "ucl", "lcl", "value"]
+        "value", "level", "value"]
+    limits = built["layer"][1]
+    assert limits["transform"][0]["fold"] == ["mean", "ucl", "lcl"]
+    dash = limits["encoding"]["strokeDash"]
+    assert dash["title"] == "Line" and dash["scale"]["domain"] == ["mean", "process limits"]
+    assert dash["scale"]["range"][0] == [1, 0] and dash["scale"]["range"][1] != [1, 0]
 
 
 def test_every_chart_spec_is_valid_vega_lite():
     bars = pd.DataFrame({"area": ["Melton", "Blaby"], "value": [2.0, 1.0], "low": [1.5, None],
-                         "high": [2.5, None]})
+                         "high": [2.5, None], "verdict": ["similar", None]})
     for built in (trend_spec(trend_frame(), NAMES, "Rate", "Hate crimes"),
                   area_bar_spec(bars, "Melton", {"Leicestershire": 1.5}, "Rate", "Hate"),
                   spc_spec(spc_frame(), "Count", "Burglary")):
