@@ -93,6 +93,7 @@ def scorecard_view(version: DataKey, area_code: str, kind: str, end: str | None
         if in_theme.any():
             table = whole[in_theme].reset_index(drop=True)
             sections.append({"theme": theme, "title": title, "table": frozen_table(table),
+                             "read_first": table[READ_FIRST].style.hide(axis="index"),
                              "download": table.drop(columns="Two-year trend")})
     return {"attention": [attention_line(r) for r in needs_attention(card).itertuples()],
             "sections": sections}
@@ -108,13 +109,31 @@ def render_scorecard(view: dict | None, area_name: str) -> None:
                     "significant.")
     st.markdown("\n".join(f"- {line}" for line in view["attention"]))
     for section in view["sections"]:
-        head, link = st.columns([4, 1])
-        head.subheader(section["title"])
+        st.subheader(section["title"])
+        # What the board reads, in a table whose long words wrap, so it fits 1280 px (the
+        # interactive grid cuts a cell to one line); every column, sparkline and all, one
+        # click below.
+        st.table(section["read_first"])
+        with st.expander(f"{section['title']}: trend, period, a year earlier, target, "
+                         "variation, benchmark and notes"):
+            st.dataframe(section["table"], hide_index=True, width="stretch",
+                         column_order=READ_NEXT, column_config=SCORECARD_COLUMNS)
+        link, downloads = st.columns([2, 3])
         link.page_link(THEME_PAGES[section["theme"]], label=f"Open {section['title']}",
                        icon="➡️")
-        st.dataframe(section["table"], hide_index=True, width="stretch", column_config={
-            "Indicator": st.column_config.TextColumn(width=270),  # most titles whole at 1280 px
-            "Why": st.column_config.TextColumn(width=330),  # the reason in view at 1280 px
-            "Two-year trend": st.column_config.LineChartColumn("Two-year trend", width=110),
-            "Notes": st.column_config.TextColumn(width="medium")})
-        render_downloads(section["download"], f"scorecard_{section['theme']}")
+        with downloads:
+            render_downloads(section["download"], f"scorecard_{section['theme']}")
+
+
+READ_FIRST = ["Status", "Indicator", "Value", "Change", "Why"]
+READ_NEXT = ["Indicator", "Two-year trend", "Period", "A year earlier", "RAG",
+             "Variation (SPC)", "Benchmark", "Notes"]
+SCORECARD_COLUMNS = {
+    "Indicator": st.column_config.TextColumn(width=200),
+    "Two-year trend": st.column_config.LineChartColumn("Two-year trend", width=110),
+    "Period": st.column_config.TextColumn(width=120),
+    "A year earlier": st.column_config.TextColumn(width=105),
+    "RAG": st.column_config.TextColumn(width=95),
+    "Variation (SPC)": st.column_config.TextColumn(width=200),
+    "Benchmark": st.column_config.TextColumn(width=200),
+    "Notes": st.column_config.TextColumn(width=200)}

@@ -198,6 +198,20 @@ def test_the_district_table_says_each_verdict_in_words_and_leaves_no_cell_none(a
             f"{expected} {benchmark}"), name
 
 
+def test_the_overview_shows_what_the_board_reads_in_tables_that_wrap(app):
+    """Each theme's status, indicator, value, change and reason in a static table (its long
+    words wrap at 1280 px); the same rows with every column in the table under it."""
+    app.run()
+    wrapped = [t.value for t in app.table]
+    assert len(wrapped) == 5  # one per theme
+    assert all(list(t.columns) == ["Status", "Indicator", "Value", "Change", "Why"]
+               for t in wrapped)
+    assert not any(t.isna().any().any() or (t == "None").any().any() for t in wrapped)
+    crime = wrapped[0].set_index("Indicator")
+    assert crime.loc["Residential burglary", "Value"] == scorecard_values(app)[
+        "Residential burglary"] == "3.10 per 1,000"
+
+
 def test_area_filter_changes_the_theme_tiles(app, seeded_store_copy):
     app.switch_page("pages/hate_crime.py").run()
     board = tile(app, "Hate crimes")
