@@ -38,8 +38,8 @@ def render_actions_table(table, wrapped: bool = False) -> None:
     first = ["No.", "Status"]
     if wrapped:
         frame = table.to_pandas() if hasattr(table, "to_pandas") else table
-        st.table(frame[[*first, *(c for c in columns if c not in first)]]
-                 .set_index("No.").fillna(""))  # an empty cell blank, not "None"
+        shown = frame[[*first, *(c for c in columns if c not in first)]].fillna("")
+        st.table(shown.style.hide(axis="index"))  # an empty cell blank, not "None"
         return
     st.dataframe(table, hide_index=True, width="stretch",
                  column_order=[*first, *(c for c in columns if c not in first)],

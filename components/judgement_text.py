@@ -12,7 +12,7 @@ VARIATION_TEXT = {"improvement": "🔵 improving (special cause)",
                   "neither": "🟣 special cause (no good direction)",
                   "common": "⚫ common cause (no significant change)",
                   "too few": "▫ too few points for SPC",
-                  "not applicable": "▫ no SPC on rolling 12-month figures"}
+                  "not applicable": "▫ no SPC on rolling 12-month or yearly figures"}
 RAG_TEXT = {"Green": "🟢 Green", "Amber": "🟠 Amber", "Red": "🔴 Red"}
 BENCHMARK_WORDS = {"better": "better than", "worse": "worse than", "similar": "similar to",
                    "higher": "higher than", "lower": "lower than"}

@@ -8,6 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from data_loaders import geography as geo
 from data_loaders.police_uk import CRIME_TYPES, indicator_id as police_indicator_id
 from metrics.comparison import compute_map_figures, compute_trend
 from metrics.incidents import incident_points
@@ -29,14 +30,32 @@ ALL_CRIME = "police_total_excl_asb"
 UNPLACED_WARNING = 0.05  # a share of police.uk rows with no location worth saying
 
 
-def map_record(focus: dict, records: list[dict], observations) -> dict:
+def map_record(focus: dict, records: list[dict], observations) -> dict | None:
     """The indicator the map shows: the focus where it has beat figures, else the theme's
-    police.uk indicator (which has), else the focus by district."""
+    police.uk indicator (which has), else the focus by district, else the theme's first
+    indicator held by district; None when the theme holds nothing below the county."""
     has_beats = indicators_held(observations, "beat")
     if focus["id"] in has_beats:
         return focus
     police = [r for r in records if r["id"] in has_beats and not r["parent"]]
-    return police[0] if police else focus
+    if police:
+        return police[0]
+    by_district = indicators_held(observations, "district")
+    if focus["id"] in by_district:
+        return focus
+    return next((r for r in records if r["id"] in by_district and not r["parent"]), None)
+
+
+def render_no_map(theme_title: str, records: list[dict], held: set) -> None:
+    """Why a theme has no map, plainly: whose figures it holds."""
+    sources = sorted({r["source"] for r in records if r["id"] in held})
+    st.subheader("Map")
+    example = (" (the Ministry of Justice publishes proven reoffending by local authority)"
+               if theme_title == "Reoffending" else "")
+    st.info(f"No map: every {theme_title.lower()} figure held is for "
+            f"{geo.COUNTY_NAME} as a whole ({'; '.join(sources)}), so there is nothing to "
+            f"draw by district or beat. A figure uploaded by district{example} is mapped "
+            "here, as on the other themes.")
 
 
 @st.fragment

@@ -80,6 +80,12 @@ def render_spc(version: DataKey, observations, record: dict, filters: Filters) -
     view = load_view(spc_view, version, record, area, filters.end,
                      reads=data_read(version, [record["id"]], definitions=[record["id"]]))
     st.subheader(f"Is it changing? {record['title']}, {geo.area_name(area)}")
+    if view["variation"] == "not applicable" and record["frequency"] == "fy":
+        st.caption("▫ No XmR chart: this indicator is reported once a year, and statistical "
+                   "process control needs monthly or quarterly points (yearly ones are too "
+                   "few and too far apart to show a process). Whether the change on a year "
+                   "earlier is significant is in its tile above.")
+        return
     if view["variation"] == "not applicable":
         st.caption("▫ No XmR chart: only rolling 12-month figures are held for this "
                    "indicator, and statistical process control is never run on rolling sums "

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from data_loaders import geography as geo
 from data_loaders.catalogue import THEMES
-from metrics.series import indicators_held, sample_indicators
+from metrics.series import indicator_series, indicators_held, sample_indicators
+from metrics.summary import is_stale, newest_period_end
 from metrics.windows import is_additive
 
 from .actions_view import actions_table, open_actions, render_actions_table
@@ -21,7 +23,7 @@ from .filters import current_filters, filters_window
 from .small_numbers import render_partner_note
 from .theme_districts import render_comparison, render_quarter_table
 from .theme_headline import render_statement, render_tiles
-from .theme_map import map_record, render_map
+from .theme_map import map_record, render_map, render_no_map
 from .theme_services import render_services
 from .theme_trends import render_spc, render_trend
 
@@ -53,16 +55,30 @@ def render_theme(theme: str) -> None:
         st.info("No figures are held for this theme yet. Officers can add them on the Upload "
                 "page.")
         return
-    focus = choose_focus(available, records, held, indicators_held(observations, "district"))
+    as_of = newest_period_end(observations)
+    current = {r["id"] for r in available if as_of and not is_stale(indicator_series(
+        observations, r["id"], assessments[r["id"]]["figure_area"], r["frequency"]),
+        r["frequency"], as_of)}
+    focus = choose_focus(available, records, held, indicators_held(observations, "district"),
+                         current)
     render_statement(version, focus, filters)
     render_trend(version, focus, filters)
     render_spc(version, observations, focus, filters)
-    render_comparison(version, focus, filters_window(observations, focus, filters), filters)
-    if is_additive(focus):
-        render_quarter_table(version, focus)
+    if focus["id"] in indicators_held(observations, "district"):
+        render_comparison(version, focus, filters_window(observations, focus, filters),
+                          filters)
+        if is_additive(focus):
+            render_quarter_table(version, focus)
+    else:
+        st.subheader(f"Districts compared: {focus['title']}")
+        st.info(f"No district comparison: {focus['title']} is reported for "
+                f"{geo.COUNTY_NAME} as a whole ({focus['source']}), not by district.")
     shown_on_map = map_record(focus, records, observations)
-    render_map(version, observations, shown_on_map,
-               filters_window(observations, shown_on_map, filters), filters)
+    if shown_on_map is None:
+        render_no_map(THEMES[theme], records, held)
+    else:
+        render_map(version, observations, shown_on_map,
+                   filters_window(observations, shown_on_map, filters), filters)
     services = [r for r in records if r["panel"] == "service" and r["id"] in held]
     if services:
         render_services(version, services, filters)
@@ -89,15 +105,31 @@ def open_actions_table(version, theme: str):
     return frozen_table(actions_table(mine, titles).drop(columns="Themes"))
 
 
+def lead_indicator(ids: list[str], by_district: set, current: set) -> str:
+    """The indicator a theme page opens on: the first with current data (not stale) that is
+    held by district (so the districts and the map have something to show), else the first
+    with current data, else the first held by district, else the first.
+
+    >>> lead_indicator(["fte", "rate"], by_district=set(), current={"rate"})
+    'rate'
+    """
+    for wanted in (lambda i: i in current and i in by_district, lambda i: i in current,
+                   lambda i: i in by_district):
+        chosen = next((i for i in ids if wanted(i)), None)
+        if chosen:
+            return chosen
+    return ids[0]
+
+
 def choose_focus(available: list[dict], records: list[dict], held: set,
-                 by_district: set) -> dict:
+                 by_district: set, current: set) -> dict:
     """The indicator the charts show, and its category where it has categories (both in the
     URL)."""
     by_id = {r["id"]: r for r in records}
     left, right = st.columns(2)
-    # Lead with the first indicator held by district (county-wide ones cannot be compared).
     ids = [r["id"] for r in available]
-    lead = next((i for i in ids if i in by_district), ids[0])
+    lead = lead_indicator(ids, by_district, current)
+
     chosen = left.selectbox("Indicator", ids, index=ids.index(lead),
                             format_func=lambda i: by_id[i]["title"], key="indicator",
                             bind="query-params")

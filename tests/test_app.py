@@ -682,19 +682,30 @@ def test_an_officer_adds_an_action_and_the_theme_page_shows_it(app, seeded_store
     assert (added.number, added.action, added.status, added.themes) == (
         7, "Report hate crime reporting routes", "Red", ["hate_crime"])
     app.switch_page("pages/hate_crime.py").run()
-    table = next(f.value for f in app.dataframe if "Responsible officer" in f.value.columns)
+    table = next(t.value for t in app.table if "Responsible officer" in t.value.columns)
     assert "Report hate crime reporting routes" in set(table["Action"])
 
 
-@pytest.mark.parametrize("page", ["pages/actions.py", "pages/crime.py"])
-def test_action_tables_show_the_status_before_the_long_text(app, page):
+def test_action_tables_show_the_status_before_the_long_text(app):
     """On screen the number and status come first (the status, last in the board paper's
     order, was off to the right at 1280 px); the download keeps the paper's order."""
-    app.switch_page(page).run()
+    app.switch_page("pages/actions.py").run()
     shown = next(f for f in app.dataframe if "Responsible officer" in f.value.columns)
     assert list(shown.proto.column_order[:3]) == ["No.", "Status", "Raised"]
     assert set(shown.proto.column_order) == set(shown.value.columns)
     assert list(shown.value.columns[:3]) == ["No.", "Raised", "Action"]  # the paper's
+
+
+def test_a_themes_actions_are_a_table_whose_comments_are_whole(app):
+    """Beside a theme the few open actions are a static table (its long words wrap): the
+    number and status first, and each comment whole, not cut to a cell's width."""
+    app.switch_page("pages/reoffending.py").run()
+    shown = next(t.value for t in app.table if "Responsible officer" in t.value.columns)
+    assert list(shown.columns[:3]) == ["No.", "Status", "Raised"]
+    longest = max(shown["Comments"], key=len)
+    assert longest.startswith("An initial scoping exercise") and longest.endswith(
+        "brought to a future Board when appropriate.")
+    assert not (shown == "None").any().any()
 
 
 def test_the_dashboard_reopens_on_a_snapshot_after_a_correction(app, seeded_store_copy):
@@ -749,3 +760,18 @@ def test_opening_the_upload_page_starts_the_file_readers(app, monkeypatch):
     assert workers.pool()._started == 2 and len(workers.pool()._idle) == 2
     for worker in workers.pool()._idle:
         worker.kill()
+
+
+def test_reoffending_opens_on_current_figures_and_says_plainly_why_it_has_no_map(app):
+    """First time entrants end at 2021/22 (a yearly return, in arrears): the page opens on
+    the youth reoffending rate, held to the latest quarter. Every reoffending figure is
+    county-wide, and the page says so where the districts and the map would be."""
+    app.switch_page("pages/reoffending.py").run()
+    assert app.selectbox(key="indicator").value == "reoff_youth_reoffending_rate"
+    notes = " ".join(i.value for i in app.info)
+    assert "No district comparison: Youth reoffending rate is reported for Leicestershire " \
+           "as a whole" in notes
+    assert "No map: every reoffending figure held is for Leicestershire as a whole" in notes
+    app.selectbox(key="indicator").set_value("reoff_first_time_entrants").run()
+    spc = " ".join(c.value for c in app.caption)
+    assert "reported once a year" in spc and "rolling 12-month" not in spc
