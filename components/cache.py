@@ -616,11 +616,14 @@ def frozen_spec(spec: dict) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def load_pack(version: DataKey, area_code: str, kind: str, end: str | None, meeting: str,
-              partner: bool, threshold: int) -> tuple[bytes, bytes]:
+              partner: bool, threshold: int, meeting_date: str | None = None
+              ) -> tuple[bytes, bytes]:
     """(PowerPoint, PDF) of the board pack for the filters and the data shown."""
     from reports.__main__ import pack_data
-    from reports.board_pack import build_content, pack_pdf, pack_pptx
+    from reports.board_pack import build_content
+    from reports.pack_layout import pack_pdf, pack_pptx
 
     data = pack_data(get_store(), version[1], threshold if partner else None)
-    content = build_content(data, area_code, kind, _date(end), meeting, partner, threshold)
+    content = build_content(data, area_code, kind, _date(end), meeting, partner, threshold,
+                            _date(meeting_date))
     return pack_pptx(content), pack_pdf(content)

@@ -17,10 +17,9 @@ from data_loaders import geography as geo
 from data_loaders.catalogue import THEMES
 from metrics.assessment import compute_assessment, compute_scorecard
 from metrics.comparison import comparison_unit, compute_trend
-from metrics.formatting import UNIT_NAMES, format_change, format_value
+from metrics.formatting import UNIT_NAMES, format_change, format_value, tile_figure
 from metrics.statement import compose_statement
 from metrics.status import STATUS_RULE
-from metrics.summary import newest_period_end
 from data_loaders.store import DEFAULT_THRESHOLD
 
 CHART_WIDTH, CHART_HEIGHT = 760, 330
@@ -29,12 +28,12 @@ CHART_WIDTH, CHART_HEIGHT = 760, 330
 @dataclass
 class ThemeSlide:
     title: str
-    figures: list[dict]  # indicator, value, change, status: text as shown
+    figures: list[dict]  # _figure_row's: indicator, value, period, change, status, why
     chart_title: str
     chart_spec: dict | None  # the Vega-Lite spec drawn, so tests can compare with the screen
     chart_png: bytes | None
     statement: str
-    actions: list[str]
+    actions: list[dict]  # _action_row's, the theme's open actions
 
 
 @dataclass
@@ -45,6 +44,29 @@ class PackContent:
     themes: list[ThemeSlide] = field(default_factory=list)
     actions: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    area: str = ""
+    meeting_date: dt.date | None = None
+    figures_to: str = ""  # the period most figures end at ("Q3 2023/24")
+
+    @property
+    def footer(self) -> str:
+        """What every page's foot says: the meeting, its date, the area and the data."""
+        parts = [self.title, self.meeting_date.strftime("%d %B %Y").lstrip("0")
+                 if self.meeting_date else "", self.area,
+                 f"figures mostly to {self.figures_to}" if self.figures_to else ""]
+        return " · ".join(p for p in parts if p)
+
+
+def pack_file_stem(meeting_date: dt.date | None, area_code: str, partner: bool) -> str:
+    """The pack's file name without extension: the meeting date, the area and whose pack,
+    so packs for different meetings and areas never overwrite each other.
+
+    >>> pack_file_stem(dt.date(2023, 12, 15), "E10000018", True)
+    '2023-12-15_Leicestershire_board_pack_partner'
+    """
+    date = meeting_date.isoformat() + "_" if meeting_date else ""
+    area = "".join(c if c.isalnum() else "_" for c in geo.area_name(area_code))
+    return f"{date}{area}_board_pack_{'partner' if partner else 'officer'}"
 
 
 @dataclass
@@ -61,8 +83,8 @@ class PackData:
 
 
 def build_content(data: PackData, area_code: str, kind: str, end: dt.date | None,
-                  meeting: str, partner: bool, threshold: int = DEFAULT_THRESHOLD
-                  ) -> PackContent:
+                  meeting: str, partner: bool, threshold: int = DEFAULT_THRESHOLD,
+                  meeting_date: dt.date | None = None) -> PackContent:
     """Everything the pack says, from the same calculations as the screen. A partner pack
     is built only from partners' figures (pack_data with a partner threshold): raises
     ValueError when ``data`` holds raw ones."""
@@ -70,30 +92,29 @@ def build_content(data: PackData, area_code: str, kind: str, end: dt.date | None
         raise ValueError("a partner pack is built from the partners' protected figures only")
     records = {r["id"]: r for r in data.catalogue.to_dict("records")}
     populations = dict(zip(data.population["area_code"], data.population["population"]))
-    as_of = newest_period_end(data.observations)
     period = {"quarter": "latest quarter", "ytd": "financial year to date",
               "rolling12": "rolling 12 months"}[kind]
-    subtitle = (f"{geo.area_name(area_code)} · {period}"
-                + (f" ending with {end.isoformat()}" if end else "")
-                + (f" · data to {(as_of - dt.timedelta(days=1)).strftime('%d %B %Y')}"
-                   if as_of else "") + (" · partner pack" if partner else ""))
     card = compute_scorecard(data.observations, data.catalogue, area_code, kind, populations,
                              end, geo.COUNTY_CODE, data.changes)
+    shown = [row for row in card.to_dict("records")
+             if row["value"] is not None and not pd.isna(row["value"])]
+    # The period most figures end at, not the newest anything is held for: a pack titled
+    # "data to December 2024" over lines ending December 2023 misled.
+    periods = pd.Series([row["period"] for row in shown if row["period"]], dtype=object)
+    figures_to = periods.mode().iloc[0] if len(periods) else ""
+    subtitle = (f"{geo.area_name(area_code)} · {period}"
+                + (f" ending with {end.isoformat()}" if end else "")
+                + (f" · figures mostly to {figures_to}; each figure gives its own period"
+                   if figures_to else "") + (" · partner pack" if partner else ""))
     content = PackContent(title=meeting, subtitle=subtitle, scorecard=[
-        _figure_row(row, THEMES[row["theme"]])
-        for row in card.to_dict("records") if row["value"] is not None
-        and not pd.isna(row["value"])])
+        _figure_row(row, THEMES[row["theme"]]) for row in shown],
+        area=geo.area_name(area_code), meeting_date=meeting_date, figures_to=figures_to)
     for theme, title in THEMES.items():
         content.themes.append(_theme_slide(data, records, theme, title, area_code, kind, end,
                                            populations))
-    content.actions = [{"No.": int(r.number), "Raised": r.raised_on, "Action": r.action,
-                        "Responsible officer": r.officer, "Status": r.status,
-                        "Comments": r.comments} for r in data.actions.itertuples()]
+    content.actions = [_action_row(r) for r in data.actions.itertuples()]
     content.notes = _notes(data, partner, threshold)
     return content
-
-
-SCORECARD_ROWS = 8  # a page's worth, now each status carries its reason
 
 
 def _figure_row(row: dict, theme: str) -> dict:
@@ -101,9 +122,17 @@ def _figure_row(row: dict, theme: str) -> dict:
         if isinstance(row["direction"], str) else "no change shown"
     if isinstance(row["significance"], str):
         change += f", {row['significance']}"
+    figure, unit = tile_figure(row["value"], row["unit"])  # a tile's big figure and its unit
     return {"Theme": theme, "Indicator": row["title"], "Period": row["period"] or "",
             "Value": format_value(row["value"], row["unit"]), "Change": change,
-            "Status": f"{row['overall']}: {row['reason']}"}
+            "Status": row["overall"], "Why": row["reason"], "Figure": figure, "Unit": unit}
+
+
+def _action_row(action) -> dict:
+    comments = action.comments if isinstance(action.comments, str) else ""
+    return {"No.": int(action.number), "Raised": str(action.raised_on), "Action": action.action,
+            "Responsible officer": action.officer or "", "Status": action.status,
+            "Comments": comments}
 
 
 def _theme_slide(data, records, theme, title, area_code, kind, end, populations
@@ -114,8 +143,7 @@ def _theme_slide(data, records, theme, title, area_code, kind, end, populations
                                data.changes, geo.COUNTY_CODE) for r in headline]
     held = [r for r in rows if r["value"] is not None]
     figures = [_figure_row(r, title) for r in held]
-    actions = [f"{a.number}. {a.action} ({a.officer}; {a.status})"
-               for a in data.actions.itertuples()
+    actions = [_action_row(a) for a in data.actions.itertuples()
                if a.status != "Done" and theme in a.themes]
     if not held:
         return ThemeSlide(title, [], "", None, None, "No figures are held for this theme.",
@@ -158,142 +186,3 @@ def _notes(data: PackData, partner: bool, threshold: int) -> list[str]:
                  "Officer pack: every figure is shown. Do not circulate it to partners; make a "
                  "partner pack instead.")
     return notes
-
-
-# -- PowerPoint --------------------------------------------------------------------------
-
-def pack_pptx(content: PackContent) -> bytes:
-    """The deck: title, scorecard, a slide per theme, the action log, data notes."""
-    from pptx import Presentation
-    from pptx.util import Inches, Pt
-
-    deck = Presentation()
-    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
-    title_slide = deck.slides.add_slide(deck.slide_layouts[0])
-    title_slide.shapes.title.text = content.title
-    title_slide.placeholders[1].text = ("Leicestershire and Rutland Safer Communities Strategy "
-                                        "Board\n" + content.subtitle)
-    for start in range(0, len(content.scorecard), SCORECARD_ROWS):
-        _table_slide(deck, "Scorecard", content.scorecard[start:start + SCORECARD_ROWS],
-                     ["Theme", "Indicator", "Value", "Change", "Status"])
-    for theme in content.themes:
-        slide = deck.slides.add_slide(deck.slide_layouts[5])
-        slide.shapes.title.text = theme.title
-        _text(slide, Inches(0.4), Inches(1.3), Inches(12.5), Inches(1.2), [
-            f"{f['Indicator']}: {f['Value']} ({f['Change']}; {f['Status']})"
-            for f in theme.figures[:6]], Pt(13))
-        if theme.chart_png:
-            picture = slide.shapes.add_picture(io.BytesIO(theme.chart_png), Inches(0.4),
-                                               Inches(2.9), width=Inches(7.4))
-            picture.name = f"Chart: {theme.chart_title}"
-        _text(slide, Inches(8.1), Inches(2.9), Inches(4.9), Inches(4.3),
-              [theme.statement, "", "Open actions:"] + (theme.actions or ["none"]), Pt(13))
-    for start in range(0, len(content.actions), 8):
-        _table_slide(deck, "Action log", content.actions[start:start + 8],
-                     ["No.", "Raised", "Action", "Responsible officer", "Status"])
-    notes = deck.slides.add_slide(deck.slide_layouts[5])
-    notes.shapes.title.text = "Data notes"
-    _text(notes, Inches(0.5), Inches(1.4), Inches(12.3), Inches(5.8), content.notes, Pt(14))
-    buffer = io.BytesIO()
-    deck.save(buffer)
-    return buffer.getvalue()
-
-
-def _text(slide, left, top, width, height, lines: list[str], size) -> None:
-    frame = slide.shapes.add_textbox(left, top, width, height).text_frame
-    frame.word_wrap = True
-    for i, line in enumerate(lines):
-        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        paragraph.text = line
-        paragraph.font.size = size
-
-
-def _table_slide(deck, title: str, rows: list[dict], columns: list[str]) -> None:
-    from pptx.util import Inches, Pt
-
-    slide = deck.slides.add_slide(deck.slide_layouts[5])
-    slide.shapes.title.text = title
-    table = slide.shapes.add_table(len(rows) + 1, len(columns), Inches(0.4), Inches(1.3),
-                                   Inches(12.5), Inches(0.4 * (len(rows) + 1))).table
-    for j, column in enumerate(columns):
-        table.cell(0, j).text = column
-    for i, row in enumerate(rows, start=1):
-        for j, column in enumerate(columns):
-            table.cell(i, j).text = str(row[column])
-    for row in table.rows:
-        for cell in row.cells:
-            for paragraph in cell.text_frame.paragraphs:
-                paragraph.font.size = Pt(11)
-
-
-# -- PDF ---------------------------------------------------------------------------------
-
-def pack_pdf(content: PackContent) -> bytes:
-    """The same pages as the deck, as an A4-landscape PDF."""
-    from fpdf import FPDF
-
-    pdf = FPDF(orientation="L", format="A4")
-    pdf.set_auto_page_break(True, margin=12)
-    pdf.add_page()
-    _heading(pdf, content.title, 24)
-    _para(pdf, "Leicestershire and Rutland Safer Communities Strategy Board\n"
-          + content.subtitle, 14)
-    for start in range(0, len(content.scorecard), SCORECARD_ROWS):
-        pdf.add_page()
-        _heading(pdf, "Scorecard", 20)
-        _pdf_table(pdf, content.scorecard[start:start + SCORECARD_ROWS],
-                   ["Theme", "Indicator", "Value", "Change", "Status"], [28, 70, 32, 60, 87])
-    for theme in content.themes:
-        pdf.add_page()
-        _heading(pdf, theme.title, 20)
-        _para(pdf, "\n".join(f"{f['Indicator']}: {f['Value']} ({f['Change']}; {f['Status']})"
-                             for f in theme.figures[:6]), 11)
-        top = pdf.get_y() + 2
-        if theme.chart_png:
-            pdf.image(io.BytesIO(theme.chart_png), x=10, y=top, w=160)
-        pdf.set_xy(175, top)
-        pdf.multi_cell(110, 6, _latin(theme.statement + "\n\nOpen actions:\n"
-                                      + "\n".join(theme.actions or ["none"])))
-    for start in range(0, len(content.actions), 8):
-        pdf.add_page()
-        _heading(pdf, "Action log", 20)
-        _pdf_table(pdf, content.actions[start:start + 8],
-                   ["No.", "Raised", "Action", "Responsible officer", "Status"],
-                   [12, 25, 160, 55, 25])
-    pdf.add_page()
-    _heading(pdf, "Data notes", 20)
-    _para(pdf, "\n\n".join(content.notes), 11)
-    return bytes(pdf.output())
-
-
-def _latin(text: str) -> str:
-    """The PDF's core font is Latin-1: arrows and symbols become words."""
-    swaps = {"↑ ": "", "↓ ": "", "→ ": "", "–": "-", "—": "-", "“": '"', "”": '"',
-             "’": "'", "‘": "'", "£": "GBP "}
-    for old, new in swaps.items():
-        text = text.replace(old, new)
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
-def _heading(pdf, text: str, size: int) -> None:
-    pdf.set_font("Helvetica", "B", size)
-    pdf.multi_cell(0, size * 0.5, _latin(text))
-    pdf.ln(2)
-
-
-def _para(pdf, text: str, size: int) -> None:
-    pdf.set_font("Helvetica", "", size)
-    pdf.multi_cell(0, size * 0.5, _latin(text))
-    pdf.ln(2)
-
-
-def _pdf_table(pdf, rows: list[dict], columns: list[str], widths: list[int]) -> None:
-    pdf.set_font("Helvetica", "", 10)
-    with pdf.table(col_widths=widths, text_align="LEFT") as table:
-        header = table.row()
-        for column in columns:
-            header.cell(column)
-        for row in rows:
-            cells = table.row()
-            for column in columns:
-                cells.cell(_latin(str(row[column])))

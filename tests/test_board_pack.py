@@ -3,7 +3,11 @@ figures checked against the data; its charts are the screen's; partner packs hid
 numbers; a pack from a snapshot is unchanged by a later upload and a rollback."""
 from __future__ import annotations
 
+import datetime as dt
 import io
+import shutil
+from pathlib import Path
+import subprocess
 
 import pytest
 from pptx import Presentation
@@ -15,10 +19,13 @@ from data_loaders.store import Store
 from metrics.comparison import compute_trend
 from metrics.statement import compose_statement
 from metrics.summary import compute_summary
+from conftest import ROOT
 from reports.__main__ import main as pack_command, pack_data
-from reports.board_pack import SCORECARD_ROWS, build_content, pack_pdf, pack_pptx
+from reports.board_pack import build_content
+from reports.pack_layout import STATUS_FILLS, pack_pages, pack_pdf, pack_pptx
 
 BOARD, COUNTY, MELTON = "LRSCSB", "E10000018", "E07000133"
+ARTIFACTS = ROOT / "tests" / "artifacts"
 THEME_TITLES = ["Crime", "Reoffending", "Domestic abuse", "Anti-social behaviour",
                 "Hate crime"]
 
@@ -34,7 +41,8 @@ def store(seeded_store_file, tmp_path_factory) -> Store:
 @pytest.fixture(scope="module")
 def content(store):
     return build_content(pack_data(store, None), BOARD, "quarter", None,
-                         "Board 15 December 2023", partner=False)
+                         "Board 15 December 2023", partner=False,
+                         meeting_date=dt.date(2023, 12, 15))
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +71,10 @@ def test_the_deck_has_title_scorecard_themes_actions_and_notes(deck, content):
     assert names[1] == "Scorecard"
     assert [n for n in names if n in THEME_TITLES] == THEME_TITLES
     assert "Action log" in names and names[-1] == "Data notes"
-    assert len(deck.slides) == 1 + -(-len(content.scorecard) // SCORECARD_ROWS) + 5 + \
-        -(-len(content.actions) // 8) + 1
+    assert len(deck.slides) == len(pack_pages(content))
+    scorecard_rows = sum(len(s.shapes[-3].table.rows) - 1 for s in deck.slides
+                         if s.shapes.title.text == "Scorecard")
+    assert scorecard_rows == len(content.scorecard)  # every row, each once
 
 
 def test_every_theme_slide_has_its_chart_as_a_picture(deck):
@@ -129,7 +139,9 @@ def test_partner_packs_are_built_from_partners_figures_only(store, tmp_path):
     deck = Presentation(io.BytesIO(pack_pptx(partner)))
     assert "Partner pack: every figure is the partners' protected one" in \
         slide_text(deck.slides[-1])
-    assert "\n3 " not in "\n".join(slide_text(s) for s in deck.slides)
+    drawn = [[c.text for c in row.cells] for s in deck.slides if s.shapes.title.text ==
+             "Scorecard" for row in s.shapes[-3].table.rows]
+    assert next(r for r in drawn if r[1] == "Domestic crimes and incidents")[2] in ("0", "5")
     with pytest.raises(ValueError, match="protected figures only"):
         build_content(pack_data(store, None), MELTON, "quarter", None, "Board", partner=True)
 
@@ -159,3 +171,95 @@ def test_the_command_line_writes_both_files(store, tmp_path, capsys):
     assert len(PdfReader(str(stem.with_suffix(".pdf"))).pages) > 5
     assert pack_command(["pack", str(stem), "--store", store.url, "--snapshot", "999"]) == 1
     assert "snapshot 999 does not exist" in capsys.readouterr().err
+
+
+def test_every_page_says_its_meeting_area_data_and_number(deck, content):
+    """The foot of each page: the meeting and its date, the area, the period most figures
+    end at (not the newest date anything is held for) and the page number."""
+    count = len(deck.slides)
+    assert content.figures_to == "12 months to December 2023"
+    for number, slide in enumerate(deck.slides, start=1):
+        text = slide_text(slide)
+        assert ("Board 15 December 2023 · 15 December 2023 · Leicestershire and Rutland · "
+                "figures mostly to 12 months to December 2023") in text
+        assert f"{number} / {count}" in text
+    assert "2024" not in slide_text(deck.slides[0])  # no data date beyond the figures
+
+
+def test_the_scorecard_and_tiles_carry_status_colours_and_each_figures_period(deck, content):
+    for slide in deck.slides:
+        if slide.shapes.title.text != "Scorecard":
+            continue
+        table = slide.shapes[-3].table
+        header = [c.text for c in table.rows[0].cells]
+        assert header == ["Theme", "Indicator", "Value", "Period", "Change", "Status", "Why"]
+        for row in list(table.rows)[1:]:
+            status = row.cells[5]
+            assert str(status.fill.fore_color.rgb) == STATUS_FILLS[status.text][0]
+            assert row.cells[3].text  # the period the figure ends at
+    crime = next(s for s in deck.slides if s.shapes.title.text == "Crime")
+    burglary = next(f for f in next(t for t in content.themes if t.title == "Crime").figures
+                    if f["Indicator"] == "Residential burglary")
+    tiles = [s for s in crime.shapes if s.has_text_frame and s.text_frame.text == "Watch"]
+    assert burglary["Status"] == "Watch" and tiles
+    assert str(tiles[0].fill.fore_color.rgb) == STATUS_FILLS["Watch"][0]
+
+
+def test_theme_slides_give_open_actions_their_comments(deck):
+    reoffending = slide_text(next(s for s in deck.slides
+                                  if s.shapes.title.text == "Reoffending"))
+    assert "Latest: Action Plan circulated 4 July 2023." in reoffending
+
+
+def test_slides_are_widescreen_with_titles_placed_for_it(deck):
+    assert (deck.slide_width, deck.slide_height) == (12192000, 6858000)  # 13.33 x 7.5 in
+    for slide in deck.slides:
+        title = slide.shapes.title
+        assert title.left + title.width <= deck.slide_width
+        assert abs(title.left - (deck.slide_width - title.left - title.width)) < 9144  # 0.01 in
+
+
+def test_the_file_names_carry_the_meeting_date_area_and_audience(store, tmp_path):
+    assert pack_command(["pack", str(tmp_path), "--store", store.url, "--area", MELTON,
+                         "--meeting-date", "2024-03-14", "--partner"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "2024-03-14_Melton_board_pack_partner.pdf", "2024-03-14_Melton_board_pack_partner.pptx"]
+
+
+def pngs(pdf: Path, stem: str) -> list[Path]:
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(ARTIFACTS / stem)],
+                   check=True, timeout=120)
+    return sorted(ARTIFACTS.glob(f"{stem}-*.png"))
+
+
+def test_both_files_drawn_to_images_have_the_same_pages_in_colour(content, tmp_path):
+    """The PDF drawn by poppler and the deck drawn by LibreOffice (as a partner would open
+    them), page by page into tests/artifacts: the same number of 16:9 pages, and the
+    scorecard's status colours on the page."""
+    from PIL import Image
+
+    for tool in ("pdftoppm", "soffice"):
+        if not shutil.which(tool):
+            pytest.fail(f"{tool} is not installed; .ci/run installs it")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob("pack-*.png"):
+        old.unlink()
+    pdf, deck = tmp_path / "pack.pdf", tmp_path / "pack.pptx"
+    pdf.write_bytes(pack_pdf(content))
+    deck.write_bytes(pack_pptx(content))
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path / "deck"), str(deck)],
+                   check=True, timeout=240, capture_output=True)
+    from_pdf = pngs(pdf, "pack-pdf")
+    from_deck = pngs(tmp_path / "deck" / "pack.pdf", "pack-pptx")
+    assert len(from_pdf) == len(from_deck) == len(pack_pages(content))
+    for path in (*from_pdf, *from_deck):
+        with Image.open(path) as image:
+            width, height = image.size
+            assert abs(width / height - 16 / 9) < 0.01, path.name
+    for scorecard in (from_pdf[1], from_deck[1]):
+        with Image.open(scorecard) as image:
+            colours = {colour for _, colour in image.convert("RGB").getcolors(1 << 20)}
+        for status in ("On track", "Watch"):
+            fill = tuple(int(STATUS_FILLS[status][0][i:i + 2], 16) for i in (0, 2, 4))
+            assert fill in colours, (scorecard.name, status)

@@ -137,6 +137,11 @@ def test_page_renders_without_errors_and_passes_axe(server, page, slug):
         page.locator("[data-testid=stDeckGlJsonChart] canvas").or_(
             page.get_by_text("No map:")).first.wait_for(timeout=30_000)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for width, height in ((1280, 720), (1920, 1080)):  # the first screen on a projector
+        page.set_viewport_size({"width": width, "height": height})
+        wait_idle(page)
+        page.screenshot(path=str(ARTIFACTS / f"first-screen-{width}x{height}-"
+                                             f"{slug or 'overview'}.png"))
     page.set_viewport_size({"width": 1400, "height": 4200})  # the whole page in one shot
     wait_idle(page)
     page.screenshot(path=str(ARTIFACTS / f"page-{slug or 'overview'}.png"))
