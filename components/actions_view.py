@@ -39,7 +39,7 @@ def render_actions_table(table, wrapped: bool = False) -> None:
     if wrapped:
         frame = table.to_pandas() if hasattr(table, "to_pandas") else table
         shown = frame[[*first, *(c for c in columns if c not in first)]].fillna("")
-        st.table(shown.style.hide(axis="index"))  # an empty cell blank, not "None"
+        st.table(shown, hide_index=True)  # an empty cell blank, not "None"
         return
     st.dataframe(table, hide_index=True, width="stretch",
                  column_order=[*first, *(c for c in columns if c not in first)],

@@ -93,7 +93,7 @@ def scorecard_view(version: DataKey, area_code: str, kind: str, end: str | None
         if in_theme.any():
             table = whole[in_theme].reset_index(drop=True)
             sections.append({"theme": theme, "title": title, "table": frozen_table(table),
-                             "read_first": table[READ_FIRST].style.hide(axis="index"),
+                             "read_first": table[READ_FIRST],
                              "download": table.drop(columns="Two-year trend")})
     return {"attention": [attention_line(r) for r in needs_attention(card).itertuples()],
             "sections": sections}
@@ -113,7 +113,7 @@ def render_scorecard(view: dict | None, area_name: str) -> None:
         # What the board reads, in a table whose long words wrap, so it fits 1280 px (the
         # interactive grid cuts a cell to one line); every column, sparkline and all, one
         # click below.
-        st.table(section["read_first"])
+        st.table(section["read_first"], hide_index=True)  # not a Styler: its id is random
         with st.expander(f"{section['title']}: trend, period, a year earlier, target, "
                          "variation, benchmark and notes"):
             st.dataframe(section["table"], hide_index=True, width="stretch",
