@@ -95,18 +95,17 @@ def district_comparison(version: DataKey, record: dict, kind: str, end: str) -> 
                   if c in set(bars["area_code"])}
     frame = districts.assign(area=districts["area_code"].map(geo.area_name))
     values = dict(zip(bars["area_code"], bars["value"]))
+    benchmarks = frame["area_code"].map(benchmark_area)
     verdicts = [compare_with_benchmark(
-        None if pd.isna(row.low) else (row.low, row.high),
-        float(values[benchmark_area(row.area_code)])
-        if benchmark_area(row.area_code) in values else None, record["polarity"])
-        for row in frame.itertuples()]
+        None if pd.isna(low) else (low, high),
+        float(values[other]) if other in values else None, record["polarity"])
+        for low, high, other in zip(frame["low"], frame["high"], benchmarks)]
     frame = frame.assign(verdict=verdicts)
     shown = pd.DataFrame({
         "Area": [*frame["area"], *references],
         unit: [*frame["value"], *references.values()],
         "Compared with its benchmark": [
-            *(benchmark_text(v, benchmark_area(c)) or "n/a"
-              for v, c in zip(verdicts, frame["area_code"])),
+            *(benchmark_text(v, other) or "n/a" for v, other in zip(verdicts, benchmarks)),
             *[""] * len(references)],
         "95% interval": [*(interval_text(low, high, unit_code)
                            for low, high in zip(frame["low"], frame["high"])),

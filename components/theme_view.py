@@ -59,12 +59,12 @@ def render_theme(theme: str) -> None:
     current = {r["id"] for r in available if as_of and not is_stale(indicator_series(
         observations, r["id"], assessments[r["id"]]["figure_area"], r["frequency"]),
         r["frequency"], as_of)}
-    focus = choose_focus(available, records, held, indicators_held(observations, "district"),
-                         current)
+    by_district = indicators_held(observations, "district")
+    focus = choose_focus(available, records, held, by_district, current)
     render_statement(version, focus, filters)
     render_trend(version, focus, filters)
     render_spc(version, observations, focus, filters)
-    if focus["id"] in indicators_held(observations, "district"):
+    if focus["id"] in by_district:
         render_comparison(version, focus, filters_window(observations, focus, filters),
                           filters)
         if is_additive(focus):
