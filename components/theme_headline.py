@@ -17,11 +17,14 @@ from .judgement_text import (benchmark_text, rag_text, significance_text, status
                              variation_text)
 
 DELTA_COLOURS = {"down_good": "inverse", "up_good": "normal", "neutral": "off"}
+STALE_WARNING = "⏳ stale: no newer figure held"
 
 
-def render_tiles(records: list[dict], summaries: dict, sample: set, area_code: str) -> None:
+def render_tiles(records: list[dict], summaries: dict, sample: set, area_code: str,
+                 stale: set = frozenset()) -> None:
     """One tile per headline indicator, made to read at a distance: the one status, the
-    figure with its change, what the figure is and when, and the verdict in words. The detail
+    figure with its change, what the figure is and when (marked where it is older than the
+    other figures held: the ids in ``stale``), and the verdict in words. The detail
     (direction and its test, RAG, SPC variation, benchmark, definition, source) is in the
     figure's help, so the tile stays short."""
     columns = st.columns(3)
@@ -43,6 +46,8 @@ def render_tiles(records: list[dict], summaries: dict, sample: set, area_code: s
                 warnings.append(f"{geo.area_name(row['figure_area'])} figure")
             if row["status"] == "partial":
                 warnings.append("⚠ incomplete period")
+            if record["id"] in stale:
+                warnings.append(STALE_WARNING)
             st.caption(" · ".join(t for t in [unit_words, row["period"], *warnings] if t))
             st.markdown(row["reason"][:1].upper() + row["reason"][1:] + ".")
 

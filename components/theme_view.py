@@ -12,8 +12,8 @@ import streamlit as st
 
 from data_loaders import geography as geo
 from data_loaders.catalogue import THEMES
-from metrics.series import indicator_series, indicators_held, sample_indicators
-from metrics.summary import is_stale, newest_period_end
+from metrics.series import indicators_held, sample_indicators
+from metrics.summary import current_indicators, lead_indicator
 from metrics.windows import is_additive
 
 from .actions_view import actions_table, open_actions, render_actions_table
@@ -48,17 +48,16 @@ def render_theme(theme: str) -> None:
 
     assessments = load_assessments(version, theme, filters.area_code, filters.kind,
                                    filters.end.isoformat() if filters.end else None)
-    render_tiles(headline, assessments, sample, filters.area_code)
-
     available = [r for r in headline if r["id"] in held]
+    current = current_indicators(observations, available, {
+        r["id"]: assessments[r["id"]]["figure_area"] for r in available})
+    render_tiles(headline, assessments, sample, filters.area_code,
+                 stale={r["id"] for r in available} - current)
+
     if not available:
         st.info("No figures are held for this theme yet. Officers can add them on the Upload "
                 "page.")
         return
-    as_of = newest_period_end(observations)
-    current = {r["id"] for r in available if as_of and not is_stale(indicator_series(
-        observations, r["id"], assessments[r["id"]]["figure_area"], r["frequency"]),
-        r["frequency"], as_of)}
     by_district = indicators_held(observations, "district")
     focus = choose_focus(available, records, held, by_district, current)
     render_statement(version, focus, filters)
@@ -103,22 +102,6 @@ def open_actions_table(version, theme: str):
         return None
     titles = {r["id"]: r["title"] for r in load_catalogue_records()}
     return frozen_table(actions_table(mine, titles).drop(columns="Themes"))
-
-
-def lead_indicator(ids: list[str], by_district: set, current: set) -> str:
-    """The indicator a theme page opens on: the first with current data (not stale) that is
-    held by district (so the districts and the map have something to show), else the first
-    with current data, else the first held by district, else the first.
-
-    >>> lead_indicator(["fte", "rate"], by_district=set(), current={"rate"})
-    'rate'
-    """
-    for wanted in (lambda i: i in current and i in by_district, lambda i: i in current,
-                   lambda i: i in by_district):
-        chosen = next((i for i in ids if wanted(i)), None)
-        if chosen:
-            return chosen
-    return ids[0]
 
 
 def choose_focus(available: list[dict], records: list[dict], held: set,

@@ -190,3 +190,33 @@ def newest_period_end(observations: pd.DataFrame) -> dt.date | None:
     ends = [add_months(dt.date.fromisoformat(newest[granularity]), months)
             for granularity, months in (("month", 1), ("quarter", 3)) if granularity in newest]
     return max(ends) if ends else None
+
+
+def current_indicators(observations, records: list[dict], figure_areas: dict[str, str]
+                       ) -> set[str]:
+    """The ids of ``records`` whose figures (for the area ``figure_areas`` gives each id) are
+    not stale against the newest period anything is held for."""
+    as_of = newest_period_end(observations)
+    if as_of is None:
+        return set()
+    return {r["id"] for r in records if not is_stale(indicator_series(
+        observations, r["id"], figure_areas[r["id"]], r["frequency"]), r["frequency"], as_of)}
+
+
+def lead_indicator(ids: list[str], by_district: set, current: set) -> str:
+    """The indicator a theme opens on (the page's charts, the pack's slide): the first with
+    current data (not stale) that is held by district (so the districts and the map have
+    something to show), else the first with current data, else the first held by district,
+    else the first.
+
+    >>> lead_indicator(["fte", "rate"], by_district=set(), current={"rate"})
+    'rate'
+    >>> lead_indicator(["fte", "rate"], by_district={"fte"}, current=set())
+    'fte'
+    """
+    for wanted in (lambda i: i in current and i in by_district, lambda i: i in current,
+                   lambda i: i in by_district):
+        chosen = next((i for i in ids if wanted(i)), None)
+        if chosen:
+            return chosen
+    return ids[0]

@@ -18,8 +18,10 @@ from data_loaders.catalogue import THEMES
 from metrics.assessment import compute_assessment, compute_scorecard
 from metrics.comparison import comparison_unit, compute_trend
 from metrics.formatting import UNIT_NAMES, format_change, format_value, tile_figure
+from metrics.series import indicators_held
 from metrics.statement import compose_statement
 from metrics.status import STATUS_RULE
+from metrics.summary import current_indicators, lead_indicator
 from data_loaders.store import DEFAULT_THRESHOLD
 
 CHART_WIDTH, CHART_HEIGHT = 760, 330
@@ -107,7 +109,7 @@ def build_content(data: PackData, area_code: str, kind: str, end: dt.date | None
                 + (f" · figures mostly to {figures_to}; each figure gives its own period"
                    if figures_to else "") + (" · partner pack" if partner else ""))
     content = PackContent(title=meeting, subtitle=subtitle, scorecard=[
-        _figure_row(row, THEMES[row["theme"]]) for row in shown],
+        _figure_row(row, THEMES[row["theme"]], row["status"] == "stale") for row in shown],
         area=geo.area_name(area_code), meeting_date=meeting_date, figures_to=figures_to)
     for theme, title in THEMES.items():
         content.themes.append(_theme_slide(data, records, theme, title, area_code, kind, end,
@@ -117,13 +119,15 @@ def build_content(data: PackData, area_code: str, kind: str, end: dt.date | None
     return content
 
 
-def _figure_row(row: dict, theme: str) -> dict:
+def _figure_row(row: dict, theme: str, stale: bool) -> dict:
+    """One figure as the scorecard and a theme's tiles show it; a stale figure (older than
+    the others held) says so beside its period."""
     change = f"{format_change(row['change_pct'])} {row['direction']}" \
         if isinstance(row["direction"], str) else "no change shown"
     if isinstance(row["significance"], str):
         change += f", {row['significance']}"
     figure, unit = tile_figure(row["value"], row["unit"])  # a tile's big figure and its unit
-    return {"Theme": theme, "Indicator": row["title"], "Period": row["period"] or "",
+    return {"Theme": theme, "Indicator": row["title"], "Period": (row["period"] or "") + (" (stale)" if stale else ""),
             "Value": format_value(row["value"], row["unit"]), "Change": change,
             "Status": row["overall"], "Why": row["reason"], "Figure": figure, "Unit": unit}
 
@@ -142,13 +146,18 @@ def _theme_slide(data, records, theme, title, area_code, kind, end, populations
     rows = [compute_assessment(data.observations, r, area_code, kind, end, populations,
                                data.changes, geo.COUNTY_CODE) for r in headline]
     held = [r for r in rows if r["value"] is not None]
-    figures = [_figure_row(r, title) for r in held]
     actions = [_action_row(a) for a in data.actions.itertuples()
                if a.status != "Done" and theme in a.themes]
     if not held:
         return ThemeSlide(title, [], "", None, None, "No figures are held for this theme.",
                           actions)
-    lead = held[0]
+    ids = [r["indicator_id"] for r in held]
+    current = current_indicators(data.observations, [records[i] for i in ids],
+                                 {r["indicator_id"]: r["figure_area"] for r in held})
+    figures = [_figure_row(r, title, r["indicator_id"] not in current) for r in held]
+    # The slide's chart and statement are on the indicator the theme page opens on.
+    lead = held[ids.index(lead_indicator(
+        ids, indicators_held(data.observations, "district"), current))]
     record = records[lead["indicator_id"]]
     codes = list(dict.fromkeys([lead["figure_area"], geo.COUNTY_CODE, geo.BOARD_CODE]))
     trend = compute_trend(data.observations, record, codes, data.population)

@@ -82,13 +82,26 @@ def row_height(cells: list[str], widths: list[float], size: float) -> float:
 
 def paginate(rows: list[dict], columns: list[str], widths: list[float], size: float,
              room: float) -> list[list[dict]]:
-    """The rows in pages, as many to a page as fit ``room`` inches under the header."""
-    pages, page, used = [], [], row_height(columns, widths, size)
+    """The rows in pages that fit ``room`` inches under the header, as few pages as that
+    allows, shared as evenly as they fit (not two full pages and a last one of one row)."""
+    fewest = _fill_pages(rows, columns, widths, size, room, len(rows))
+    for most in range(math.ceil(len(rows) / max(1, len(fewest))), len(rows)):
+        pages = _fill_pages(rows, columns, widths, size, room, most)
+        if len(pages) == len(fewest):
+            return pages
+    return fewest
+
+
+def _fill_pages(rows: list[dict], columns: list[str], widths: list[float], size: float,
+                room: float, most: int) -> list[list[dict]]:
+    """The rows in order, each page taking as many as fit, up to ``most``."""
+    header = row_height(columns, widths, size)
+    pages, page, used = [], [], header
     for row in rows:
         height = row_height([str(row[c]) for c in columns], widths, size)
-        if page and used + height > room:
+        if page and (used + height > room or len(page) == most):
             pages.append(page)
-            page, used = [], row_height(columns, widths, size)
+            page, used = [], header
         page.append(row)
         used += height
     return pages + [page] if page else pages

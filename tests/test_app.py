@@ -768,6 +768,11 @@ def test_reoffending_opens_on_current_figures_and_says_plainly_why_it_has_no_map
     county-wide, and the page says so where the districts and the map would be."""
     app.switch_page("pages/reoffending.py").run()
     assert app.selectbox(key="indicator").value == "reoff_youth_reoffending_rate"
+    # The first time entrants tile says its figure is stale; the current one does not.
+    captions = [c.value for c in app.caption]
+    fte = next(c for c in captions if "2021/22" in c)
+    assert "⏳ stale" in fte
+    assert not any("⏳ stale" in c for c in captions if "2021/22" not in c)
     notes = " ".join(i.value for i in app.info)
     assert "No district comparison: Youth reoffending rate is reported for Leicestershire " \
            "as a whole" in notes

@@ -22,7 +22,8 @@ from metrics.summary import compute_summary
 from conftest import ROOT
 from reports.__main__ import main as pack_command, pack_data
 from reports.board_pack import build_content
-from reports.pack_layout import STATUS_FILLS, pack_pages, pack_pdf, pack_pptx
+from reports.pack_layout import (STATUS_FILLS, pack_pages, pack_pdf, pack_pptx, paginate,
+                                 row_height)
 
 BOARD, COUNTY, MELTON = "LRSCSB", "E10000018", "E07000133"
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -263,3 +264,28 @@ def test_both_files_drawn_to_images_have_the_same_pages_in_colour(content, tmp_p
         for status in ("On track", "Watch"):
             fill = tuple(int(STATUS_FILLS[status][0][i:i + 2], 16) for i in (0, 2, 4))
             assert fill in colours, (scorecard.name, status)
+
+
+def test_each_theme_slide_leads_with_the_indicator_its_page_opens_on(content):
+    """First time entrants (2021/22) is stale beside the quarterly figures: the Reoffending
+    slide's chart and statement are on the youth reoffending rate, as the page's are."""
+    reoffending = next(t for t in content.themes if t.title == "Reoffending")
+    fte = indicator("reoff_first_time_entrants")["title"]
+    assert reoffending.figures[0]["Indicator"] == fte
+    # The stale figure says so, on its tile and in the scorecard; the current ones do not.
+    for rows in (reoffending.figures, content.scorecard):
+        assert {r["Indicator"] for r in rows if r["Period"].endswith("(stale)")} == {fte}
+    assert reoffending.chart_title == indicator("reoff_youth_reoffending_rate")["title"]
+    assert reoffending.statement.startswith("Youth reoffending") or \
+        "reoffending rate" in reoffending.statement.lower()
+
+
+def test_long_tables_share_their_rows_evenly_over_the_fewest_pages():
+    """23 rows where ten fit a page: three pages of 8, 8 and 7, not 10, 10 and 3."""
+    rows = [{"A": f"row {i}", "B": "words " * 6} for i in range(23)]
+    widths = [1.0, 3.0]
+    room = row_height(["A", "B"], widths, 10) * 11 + 0.01  # the header and ten rows
+    pages = paginate(rows, ["A", "B"], widths, 10, room)
+    assert [len(p) for p in pages] == [8, 8, 7]
+    assert [r for p in pages for r in p] == rows
+    assert [len(p) for p in paginate(rows[:10], ["A", "B"], widths, 10, room)] == [10]
