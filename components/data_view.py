@@ -1,4 +1,5 @@
-"""The Data page's pieces: the upload ledger with rollback, coverage, and exports."""
+"""The Data page's pieces: the upload ledger with rollback, coverage, the board's aliases
+and exports."""
 from __future__ import annotations
 
 import pandas as pd
@@ -6,6 +7,7 @@ import streamlit as st
 
 from data_loaders.exports import tidy_export, to_csv_bytes, to_xlsx_bytes
 from data_loaders.model import KINDS
+from data_loaders.names import alias_target_name
 from data_loaders.periods import period_label
 
 STATUS_TEXT = {"up to date": "Up to date", "gaps": "Gaps", "stale": "Stale",
@@ -117,3 +119,31 @@ def render_definition_changes(changes: pd.DataFrame, titles: dict, quarters: lis
                               index=None, placeholder="Choose a change", key="withdraw_change")
         if chosen is not None and st.button("Withdraw", key="withdraw_button"):
             on_withdraw(chosen)
+
+
+def aliases_table(held: pd.DataFrame) -> pd.DataFrame:
+    """The board's aliases (Store.admin_values("alias")) as officers read them."""
+    kinds = held["name"].str.partition(":")
+    return pd.DataFrame({
+        "Kind": kinds[0].str.capitalize(), "Name as written": kinds[2],
+        "Read as": [alias_target_name(k, v) for k, v in zip(held["name"], held["value"])],
+        "Given by": held["user_name"],
+        "When (UTC)": held["at"].str.slice(0, 16).str.replace("T", " ")})
+
+
+def render_aliases(held: pd.DataFrame, on_withdraw) -> None:
+    """The names officers' files use that the board has said how to read, and a way to
+    withdraw one."""
+    if held.empty:
+        st.caption("No aliases yet. When an upload uses a name the dashboard does not know, "
+                   "the Upload page asks what it is, and the answer is kept here.")
+        return
+    table = aliases_table(held)
+    st.table(table, hide_index=True)  # a few rows, read whole
+    labels = dict(zip(held["name"], table["Kind"] + ": " + table["Name as written"] + " → "
+                      + table["Read as"]))
+    chosen = st.selectbox("Withdraw an alias (the name is asked about again next time)",
+                          list(labels), index=None, format_func=labels.get,
+                          placeholder="Choose an alias", key="withdraw_alias")
+    if chosen is not None and st.button("Withdraw the alias", key="withdraw_alias_button"):
+        on_withdraw(chosen)

@@ -80,11 +80,17 @@ def render_checked_file(item: Checked, names: dict[str, str]) -> dict:
 
 
 def _render_questions(parsed) -> dict:
+    """Each question as a choice: a few as buttons, a long list (every measure, closest
+    first) as a drop-down one can type into."""
     answers = {}
     for question in parsed.questions:
-        choice = st.radio(question.message, question.choices, index=None,
-                          key=f"q-{parsed.sha256}-{question.key}",
-                          format_func=lambda c, k=question.key: QUESTION_LABELS.get((k, c), c))
+        labels = dict(zip(question.choices, question.labels))
+        ask = st.radio if len(question.choices) <= 4 else st.selectbox
+        extra = {} if ask is st.radio else {"placeholder": "Choose what it is"}
+        choice = ask(question.message, question.choices, index=None,
+                     key=f"q-{parsed.sha256}-{question.key}",
+                     format_func=lambda c, k=question.key: labels.get(c) or QUESTION_LABELS.get(
+                         (k, c), c), **extra)
         if choice is not None:
             answers[question.key] = choice
     return answers

@@ -98,6 +98,13 @@ def withdraw_definition_change(change_id: int) -> None:
     show_newest()
 
 
+def withdraw_alias(key: str) -> None:
+    """Withdraw one of the board's aliases: the name is asked about again at the next
+    upload. Nothing stored changes."""
+    person = _as("officer", "withdraw aliases")
+    get_store().withdraw_alias(key, recorded_name(person))
+
+
 # -- admins -----------------------------------------------------------------------------------
 
 def grant_role(email: str, role: str) -> str:

@@ -11,14 +11,17 @@ from pathlib import Path
 
 from .exports import tidy_export, to_csv_bytes, to_xlsx_bytes
 from .ingest import ingest_paths, load_sample_data
+from . import geography as geo
+from .catalogue import match_measure
 from .model import KINDS
+from .names import AREA, LEAVE_OUT, MEASURE, alias_target_name, is_name_key, name_key
 from .problems import UploadRefused
 from .store import Store, StoreBusy, StoreFull
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    store = Store(args.store)
+    store = Store(getattr(args, "store", None))
     try:
         return args.run(args, store)
     except StoreBusy as busy:
@@ -31,29 +34,65 @@ def main(argv: list[str] | None = None) -> int:
         return 4
 
 
+EXAMPLES = {
+    "ingest": "python -m data_loaders ingest q1.xlsx q2.xlsx --user 'A Officer'\n"
+              "python -m data_loaders ingest hate.xlsx --answer 'measure:Hate crime offences="
+              "hate_crimes' --answer 'area:Melton Mowbray=Melton'",
+    "uploads": "python -m data_loaders uploads --store sqlite:///var/dashboard.sqlite",
+    "rollback": "python -m data_loaders rollback 31 --user 'A Officer'",
+    "restore": "python -m data_loaders restore 31 --user 'A Officer'",
+    "aliases": "python -m data_loaders aliases\n"
+               "python -m data_loaders aliases --withdraw 'measure:hate crime offences'",
+    "export": "python -m data_loaders export --indicator hate_crimes --area-type district "
+              "--output hate.csv\npython -m data_loaders export --status --partner --format "
+              "xlsx --output status.xlsx",
+    "seed": "python -m data_loaders seed --store sqlite:///var/dashboard.sqlite",
+    "template": "python -m data_loaders template upload-template.xlsx",
+}
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m data_loaders",
-                                     description="Load, list, undo and export dashboard data.")
-    parser.add_argument("--store", default=None,
-                        help="SQLAlchemy URL of the store (default: DATABASE_URL or the "
-                             "embedded SQLite file)")
+    # --store is accepted before the command and after it (where most people write options):
+    # the top-level default is None, and the command's own only overrides it when given.
+    store = argparse.ArgumentParser(add_help=False)
+    store.add_argument("--store", default=argparse.SUPPRESS,
+                       help="SQLAlchemy URL of the store (default: DATABASE_URL or the "
+                            "embedded SQLite file)")
+    parser = argparse.ArgumentParser(prog="python -m data_loaders", parents=[store],
+                                     description="Load, list, undo and export dashboard data.",
+                                     epilog="Each command's --help shows examples.")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    ingest = sub.add_parser("ingest", help="check and store files, as the Upload page does")
+    def command(name: str, helptext: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=helptext, parents=[store], description=helptext,
+                              epilog="examples:\n  " + EXAMPLES[name].replace("\n", "\n  "),
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    ingest = command("ingest", "check and store files, as the Upload page does")
     ingest.add_argument("paths", nargs="+", type=Path)
     ingest.add_argument("--user", default=getpass.getuser())
     ingest.add_argument("--answer", action="append", default=[], metavar="KEY=VALUE",
-                        help="answer a question the files raise, e.g. fy_label=end")
+                        help="answer a question the files raise, e.g. fy_label=end, or "
+                             "'measure:NAME=ID or title' and 'area:NAME=district' for a name "
+                             "the dashboard does not know ('leave out' leaves its rows out); "
+                             "answers about names are kept as the board's aliases")
     ingest.set_defaults(run=_ingest)
 
-    sub.add_parser("uploads", help="the upload ledger").set_defaults(run=_uploads)
+    command("uploads", "the upload ledger").set_defaults(run=_uploads)
+    aliases = command("aliases", "the board's aliases for officers' own names: what each is "
+                                 "read as, who gave it and when")
+    aliases.add_argument("--withdraw", metavar="KEY", help="withdraw an alias (its name is "
+                                                            "asked about again)")
+    aliases.add_argument("--user", default=getpass.getuser())
+    aliases.set_defaults(run=_aliases)
     for name, helptext in (("rollback", "undo an upload"), ("restore", "undo a rollback")):
-        command = sub.add_parser(name, help=helptext)
-        command.add_argument("upload_id", type=int)
-        command.add_argument("--user", default=getpass.getuser())
-        command.set_defaults(run=_set_status, action=name)
+        status = command(name, helptext)
+        status.add_argument("upload_id", type=int)
+        status.add_argument("--user", default=getpass.getuser())
+        status.set_defaults(run=_set_status, action=name)
 
-    export = sub.add_parser("export", help="current values as tidy rows")
+    export = command("export", "current values as tidy rows (or, with --status, the "
+                               "judgements)")
     export.add_argument("--indicator", action="append")
     export.add_argument("--area-type", action="append",
                         choices=["lsoa", "beat", "district", "county", "board", "region",
@@ -70,16 +109,19 @@ def _parser() -> argparse.ArgumentParser:
                                                     "for csv; required for xlsx)")
     export.set_defaults(run=_export)
 
-    sub.add_parser("seed", help="load the bundled sample data into an empty store"
-                   ).set_defaults(run=_seed)
-    template = sub.add_parser("template", help="write the officer's xlsx template")
+    command("seed", "load the bundled sample data into an empty store").set_defaults(run=_seed)
+    template = command("template", "write the officer's xlsx template")
     template.add_argument("output", type=Path)
     template.set_defaults(run=_template)
     return parser
 
 
 def _ingest(args, store: Store) -> int:
-    answers = dict(a.split("=", 1) for a in args.answer)
+    try:
+        answers = dict(read_answer(a) for a in args.answer)
+    except ValueError as wrong:
+        print(f"Not stored: {wrong}.", file=sys.stderr)
+        return 2
     per_file = {Path(p).name.removesuffix(".gz"): answers for p in args.paths}
     missing = [p for p in args.paths if not p.is_file()]
     if missing:
@@ -90,9 +132,7 @@ def _ingest(args, store: Store) -> int:
     except UploadRefused as refused:
         print("Not stored: nothing from these files was saved.", file=sys.stderr)
         for problem in refused.problems:
-            hint = f" (answer with --answer {problem.key}=<{'|'.join(problem.choices)}>)" \
-                if problem.severity == "question" else ""
-            print(f"  {problem}{hint}", file=sys.stderr)
+            print(f"  {problem}{_answer_hint(problem)}", file=sys.stderr)
         return 1
     by_name = dict(zip([c.parsed.file_name for c in checked if not c.adds_nothing], ids))
     for item in checked:
@@ -108,6 +148,60 @@ def _ingest(args, store: Store) -> int:
                  else ""))
         for line in parsed.notes + [str(w) for w in parsed.warnings]:
             print(f"  {line}")
+    return 0
+
+
+def read_answer(text: str) -> tuple[str, str]:
+    """(key, value) from --answer KEY=VALUE. A name's key is written as the officer wrote
+    the name ('measure:Hate crime offences') and its value as an id, a title or a district
+    name; both are read as the page reads them. Raises ValueError, saying what is wrong."""
+    key, sep, value = text.rpartition("=")
+    if not sep or not key.strip() or not value.strip():
+        raise ValueError(f"--answer {text!r} is not KEY=VALUE")
+    key, value = key.strip(), value.strip()
+    kind, _, name = key.partition(":")
+    if kind not in (MEASURE, AREA) or not name:
+        return key, value
+    if value.lower() == LEAVE_OUT:
+        return name_key(kind, name), LEAVE_OUT
+    found = match_measure(value) if kind == MEASURE else geo.resolve_area_name(value)[0]
+    if found is None:
+        what = "a measure" if kind == MEASURE else "an area"
+        raise ValueError(f"--answer {text!r}: {value!r} is not {what} this dashboard knows")
+    return name_key(kind, name), found
+
+
+def _answer_hint(problem) -> str:
+    """How to answer a question from the command line."""
+    if problem.severity != "question":
+        return ""
+    if not is_name_key(problem.key):
+        return f" (answer with --answer {problem.key}=<{'|'.join(problem.choices)}>)"
+    kind, _, name = problem.key.partition(":")
+    # Measures by id (titles have spaces and brackets), areas by name (the reader takes both).
+    shown = problem.choices[:3] if kind == MEASURE else problem.labels[:3]
+    closest = "|".join([*shown, LEAVE_OUT])
+    return f" (answer with --answer '{kind}:{name}=<{closest}>')"
+
+
+def _aliases(args, store: Store) -> int:
+    if args.withdraw:
+        try:
+            store.withdraw_alias(args.withdraw, args.user)
+        except KeyError as missing:
+            print(f"Not done: {missing.args[0]}; see the list with "
+                  "'python -m data_loaders aliases'.", file=sys.stderr)
+            return 1
+        print(f"Alias {args.withdraw!r} withdrawn: that name is asked about again.")
+        return 0
+    held = store.admin_values("alias")
+    if held.empty:
+        print("No aliases yet: names are added when an upload's question is answered.")
+        return 0
+    held = held.assign(read_as=[alias_target_name(k, v) for k, v in
+                                zip(held["name"], held["value"])])
+    print(held[["name", "read_as", "value", "user_name", "at"]]
+          .rename(columns={"name": "alias", "value": "id"}).to_string(index=False))
     return 0
 
 

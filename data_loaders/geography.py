@@ -79,6 +79,7 @@ _ALIASES = {
     "h and b": "E07000132",
     "hbbc": "E07000132",
     "melton": "E07000133",
+    "melton mowbray": "E07000133",  # the town that gives the borough its name
     "north west leicestershire": "E07000134",
     "north west leics": "E07000134",
     "nw leicestershire": "E07000134",
@@ -144,6 +145,8 @@ def resolve_area_name(text: str) -> tuple[str | None, str | None]:
     ('E07000135', 'district')
     >>> resolve_area_name("nl62")
     ('NL62', 'beat')
+    >>> resolve_area_name("N.W. Leicestershire"), resolve_area_name("Melton Mowbray")
+    (('E07000134', 'district'), ('E07000133', 'district'))
     """
     raw = str(text).strip()
     upper = raw.upper()
@@ -153,7 +156,10 @@ def resolve_area_name(text: str) -> tuple[str | None, str | None]:
     if district_of_beat(beat):
         return beat, "beat"
     squashed = _squash(raw)
-    code = _ALIASES.get(squashed) or _ALIASES.get(squashed.replace(" ", ""))
+    # "N.W. Leicestershire" squashes to "n w leicestershire": its initials are one word.
+    initials = re.sub(r"\b([a-z]) (?=[a-z]\b)", r"\1", squashed)
+    code = next((_ALIASES[n] for n in (squashed, initials, squashed.replace(" ", ""))
+                 if n in _ALIASES), None)
     if code == LEICESTER_CITY:
         return code, "district"
     if code:

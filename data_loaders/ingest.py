@@ -10,14 +10,17 @@ import gzip
 import hashlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from . import frame_cache, workers
 from .model import KINDS, ParsedFile
+from .names import is_name_key
 from .parse import UNREADABLE, parse_upload
+from .plausibility import implausible_values
 from .police_uk import PoliceContext, looks_like_police_uk
 from .problems import UploadRefused, error
 from .store import Preview, Store, StoreBusy, StoreFull
@@ -29,6 +32,7 @@ SAMPLE_USER = "sample data"
 # months takes seconds; far beyond that something is stuck (a lock never released, a disk
 # stalling), and the child is killed, which rolls the transaction back.
 STORE_SECONDS = 600
+OFFICER_KINDS = ("officer_long", "officer_wide")
 
 
 def sha256_of(data: bytes) -> str:
@@ -77,9 +81,16 @@ def read_and_compare(file_name: str, data: bytes, digest: str, answers: dict,
         return parsed, None
     store = Store(url)
     try:
-        return parsed, store.preview(parsed)
+        preview = store.preview(parsed)
+        typed = parsed.kind in OFFICER_KINDS and len(parsed.observations)
+        highest = store.highest_values(parsed.observations["indicator_id"]) if typed else None
     finally:
         store.engine.dispose()
+    if typed:  # figures typed by officers; police.uk counts are the dashboard's own
+        # Values that cannot be right for their indicator come first, for the officer to see.
+        parsed.problems[:0] = implausible_values(file_name, parsed.observations, preview,
+                                                 highest)
+    return parsed, preview
 
 
 def stopped_message(stopped: workers.Stopped) -> str:
@@ -107,6 +118,9 @@ class Checked:
 
     parsed: ParsedFile
     preview: Preview | None
+    # The answers about names given for this batch (names.name_key to what each is read
+    # as); kept as the board's aliases when the batch is stored.
+    name_answers: dict = field(default_factory=dict)
 
     @property
     def kind_label(self) -> str:
@@ -126,15 +140,19 @@ def check_files(files: list[tuple[str, bytes]], store: Store, answers: dict | No
     store, in as many children at once as the pool has.
     """
     answers = answers or {}
+    aliases = store.aliases()
+    given = {k: v for a in answers.values() for k, v in a.items() if is_name_key(k)}
     workers.pool().start(len(files))  # the children load pandas while the store is read
     context = police_context(store) if any(looks_like_police_uk(d) for _, d in files) \
         else None
     checked = []
     with ThreadPoolExecutor(max_workers=workers.pool().size) as threads:
-        reads = [threads.submit(_read, name, data, store, answers.get(name), context, None,
+        # A name answered for one file is answered for the whole batch, over the aliases.
+        reads = [threads.submit(_read, name, data, store,
+                                {**aliases, **answers.get(name, {}), **given}, context, None,
                                 compare=True) for name, data in files]
         for number, read in enumerate(reads, start=1):
-            checked.append(read.result())
+            checked.append(dataclasses.replace(read.result(), name_answers=given))
             if on_progress:
                 on_progress(number, len(files))
     return checked
@@ -170,6 +188,7 @@ def store_checked(checked: list[Checked], store: Store, user: str, *, is_sample=
         raise UploadRefused([error(storing_stopped_message(stopped))]) from None
     if isinstance(result, Exception):
         raise result
+    store.save_aliases({k: v for c in kept for k, v in c.name_answers.items()}, user)
     return result
 
 

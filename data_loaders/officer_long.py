@@ -12,15 +12,22 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import geography as geo
-from .catalogue import indicator, match_measure, officer_measure_titles
+from .catalogue import indicator, match_measure
 from .model import OBSERVATION_COLUMNS, OBSERVATION_KEY, ParsedFile
 from .periods import PERIOD_FORMS, AmbiguousFinancialYear, PeriodError, parse_period, period_label
+from .names import AREA, LEAVE_OUT, MEASURE, name_key, unknown_name_question
 from .problems import Problem, column_letter, error, warning
 from .readers import RawSheet
 
 HEADER_SEARCH_ROWS = 30
 LSOA_CODE = re.compile(r"E01\d{6}", re.IGNORECASE)
 FY_CHOICES = ("end", "start")
+# What officers write for a figure they cannot give (suppressed, not collected, not
+# applicable): such a row is left out and said so, never refused and never read as zero.
+NOT_AVAILABLE = {"*", "**", "<5", "< 5", "n/a", "na", "n.a.", "-", "–", "..", "...", "x", "c",
+                 "[c]", "[x]", "[z]", "[low]", "suppressed", "not available", "redacted"}
+# Header words that say a column holds counts, not rates ("value" and "figure" say neither).
+COUNT_WORDS = {"count", "counts", "number", "numbers", "volume", "total", "totals", "no"}
 
 # Words naming each column's role, tried in this order: "Rate per 1,000 population" is a rate
 # and not a denominator, and "Numerator" is its own role, never a "Number".
@@ -63,6 +70,7 @@ class LongColumns:
     numerator: int | None = None
     denominator: int | None = None
     count_is_numerator: bool = False
+    value_holds_counts: bool = False  # the value column's header says counts ("Count")
 
 
 def long_columns(row: pd.Series) -> LongColumns | None:
@@ -79,8 +87,10 @@ def long_columns(row: pd.Series) -> LongColumns | None:
     numerator = roles.get("numerator", roles.get("count") if "rate" in roles else None)
     denominator = roles.get("denominator", roles.get("population"))
     count_is_numerator = "rate" in roles and "count" in roles and "numerator" not in roles
+    holds_counts = "rate" not in roles and bool(
+        set(normalise_header(row.iloc[value]).split()) & COUNT_WORDS)
     return LongColumns(roles["area"], roles["period"], roles["measure"], value, numerator,
-                       denominator, count_is_numerator)
+                       denominator, count_is_numerator, holds_counts)
 
 
 def find_long_header(sheet: RawSheet) -> int | None:
@@ -159,19 +169,36 @@ def fy_question(examples: dict[str, list[int]], place: dict) -> Problem:
     return Problem("question", message, key="fy_label", choices=FY_CHOICES, **place)
 
 
+UNIT_WORDS = {"count": "count", "rate_per_1000": "rate per 1,000 people",
+              "percent": "percentage", "ratio": "ratio", "days": "number of days"}
+
+
 @dataclass
 class CellReader:
     """Reads areas, measures, periods and numbers from one sheet's cells, keeping the problems
-    with the cell they are in."""
+    with the cell they are in. A name it does not know is asked about once, however many rows
+    carry it; ``answers`` holds the officer's answers and the board's aliases (names.name_key
+    to a catalogue id, an area code or names.LEAVE_OUT)."""
 
     sheet: RawSheet
     fy_label: str | None = None
+    answers: dict = field(default_factory=dict)
+    counts_column: int | None = None  # the value column, where its header says counts
     problems: list[Problem] = field(default_factory=list)
     read_as: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (text, name)
     ambiguous: dict[str, list[int]] = field(default_factory=dict)
     ambiguous_place: dict = field(default_factory=dict)
     city_rows: list[int] = field(default_factory=list)
     empty_rows: list[int] = field(default_factory=list)
+    # Names asked about, (kind, text) to the Excel rows and the first cell; names left out
+    # as answered; values marked not available, by marker; names read through an answer.
+    unknown: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    mismatched: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    name_place: dict[tuple[str, str], dict] = field(default_factory=dict)
+    left_out: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    not_available: dict[str, list[int]] = field(default_factory=dict)
+    answered: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    skipped: set[int] = field(default_factory=set)  # indexes of rows left out by name
     # The cells column by column as plain lists, and what each distinct area, measure and
     # period text was read as: a 200,000-row table repeats a few dozen of each, and asking
     # pandas for one cell at a time took most of a minute.
@@ -212,22 +239,40 @@ class CellReader:
     def fail(self, message: str, index: int, column: int) -> None:
         self.problems.append(error(message, **self.place(index, column)))
 
+    def _note_name(self, found: dict, kind: str, text: str, index: int, column: int) -> None:
+        """Keep the row under the name, with the first cell the name is in."""
+        found.setdefault((kind, text), []).append(self.sheet.excel_row(index))
+        self.name_place.setdefault((kind, text), self.place(index, column))
+        if found is self.left_out:
+            self.skipped.add(index)
+
     def area(self, index: int, column: int) -> tuple[str, str] | None:
-        """(code, area type) of the area cell; None (with an error, or for Leicester city)."""
+        """(code, area type) of the area cell; None (with an error or a question, for
+        Leicester city, or for a name the officer chose to leave out)."""
         text = self.cell(index, column)
         if is_blank(text):
             self.fail("the area is empty; " + self._areas_hint(), index, column)
             return None
-        text = str(text).strip()
+        text = " ".join(str(text).split())
         if LSOA_CODE.fullmatch(text):
             return text.upper(), "lsoa"
+        answer = self.answers.get(name_key(AREA, text))
+        if answer == LEAVE_OUT:
+            self._note_name(self.left_out, AREA, text, index, column)
+            return None
+        if answer:
+            if geo.area_type_of(answer) is None:
+                self.fail(f'the answer for "{text}" ({answer}) is not an area code; choose a '
+                          "district, the county or the board area", index, column)
+                return None
+            self._note_name(self.answered, AREA, text, index, column)
+            return answer, geo.area_type_of(answer)
         code, area_type, canonical = self._once(_read_area, text)
         if code == geo.LEICESTER_CITY:
             self.city_rows.append(self.sheet.excel_row(index))
             return None
         if code is None:
-            self.fail(f'"{text}" is not an area this dashboard knows; ' + self._areas_hint(),
-                      index, column)
+            self._note_name(self.unknown, AREA, text, index, column)
             return None
         if not canonical:
             self.read_as.setdefault((text, geo.area_name(code)), []).append(
@@ -241,14 +286,40 @@ class CellReader:
                 "LSOA code like E01025601")
 
     def measure(self, index: int, column: int) -> str | None:
-        """The catalogue id of the measure cell, or None with an error."""
+        """The catalogue id of the measure cell; None with an error, a question (a name it does
+        not know, or one whose indicator is not a count beside a column of counts), or for a
+        name the officer chose to leave out."""
         text = self.cell(index, column)
-        found = None if is_blank(text) else self._once(match_measure, str(text))
+        if is_blank(text):
+            self.fail("the measure is empty; write the measure's name as the template's "
+                      "Measures sheet lists it", index, column)
+            return None
+        text = " ".join(str(text).split())
+        answer = self.answers.get(name_key(MEASURE, text))
+        if answer == LEAVE_OUT:
+            self._note_name(self.left_out, MEASURE, text, index, column)
+            return None
+        found = answer or self._once(match_measure, text)
         if found is None:
-            what = "the measure is empty" if is_blank(text) else \
-                f'"{str(text).strip()}" is not a measure this dashboard knows'
-            self.fail(f"{what}; write one of: " + "; ".join(officer_measure_titles()) +
-                      " (the template's Measure drop-down lists them)", index, column)
+            self._note_name(self.unknown, MEASURE, text, index, column)
+            return None
+        try:
+            unit = self._once(_unit, found)
+        except KeyError:
+            self.fail(f'the answer for "{text}" ({found}) is not a measure this dashboard '
+                      "knows", index, column)
+            return None
+        if self.counts_column is not None and unit != "count":
+            if answer:
+                self.fail(f'"{text}" was answered as {indicator(found)["title"]}, a '
+                          f"{UNIT_WORDS[unit]}, but column {column_letter(self.counts_column)} "
+                          "holds counts; answer with a count measure or leave these rows out",
+                          index, column)
+            else:  # asked, never stored as another unit: counts as a rate read 195 per 1,000
+                self._note_name(self.mismatched, MEASURE, text, index, column)
+            return None
+        if answer:
+            self._note_name(self.answered, MEASURE, text, index, column)
         return found
 
     def period(self, index: int, column: int) -> tuple[str, str] | None:
@@ -273,6 +344,11 @@ class CellReader:
         """The number in a cell (None when empty), with an error when it is not a number, is
         negative, or is a percentage above 100."""
         value = self.cell(index, column)
+        if isinstance(value, str) and value.strip().lower() in NOT_AVAILABLE:
+            if what == "value":
+                self.not_available.setdefault(value.strip(), []).append(
+                    self.sheet.excel_row(index))
+            return None
         try:
             number = read_number(value)
         except ValueError:
@@ -308,7 +384,39 @@ class CellReader:
                 "board area, and left out"))
         if self.ambiguous and not self.fy_label:
             problems.append(fy_question(self.ambiguous, self.ambiguous_place))
+        for (kind, text), rows in self.unknown.items():
+            problems.append(unknown_name_question(kind, text, rows_text(rows),
+                                                  self.name_place[(kind, text)]))
+        for (kind, text), rows in self.mismatched.items():
+            problems.append(self._unit_question(text, rows))
+        for (kind, text), rows in self.left_out.items():
+            problems.append(self._rows_warning(rows, "were", "was", f' ("{text}") left out, '
+                                               "as answered"))
+        for marker, rows in self.not_available.items():
+            problems.append(self._rows_warning(
+                rows, "are", "is", f' marked "{marker}" (not available) and left out: no '
+                "figure is stored for them, not even zero"))
         return problems
+
+    def _unit_question(self, text: str, rows: list[int]) -> Problem:
+        record = indicator(self._once(match_measure, text))
+        letter = column_letter(self.counts_column)
+        why = (f'"{text}" ({rows_text(rows)}) is a name for {record["title"]}, a '
+               f"{UNIT_WORDS[record['unit']]}, but column {letter} holds counts, so it was not "
+               f"matched: the counts would be read as a {UNIT_WORDS[record['unit']]}. Give the "
+               "rate in a column of its own beside the count, or say which count this is")
+        return unknown_name_question(MEASURE, text, rows_text(rows),
+                                     self.name_place[(MEASURE, text)], why, units={"count"})
+
+    def answered_notes(self) -> list[str]:
+        """One line per name read through an answer or a board alias."""
+        notes = []
+        for (kind, text), rows in self.answered.items():
+            answer = self.answers[name_key(kind, text)]
+            name = indicator(answer)["title"] if kind == MEASURE else geo.area_name(answer)
+            notes.append(f'"{text}" ({rows_text(rows)}) read as {name}, as answered (the '
+                         "board's aliases are listed on the Data page)")
+        return notes
 
     def _rows_warning(self, rows: list[int], many: str, one: str, rest: str) -> Problem:
         """'rows 5-6 have ...' or 'row 5 has ...' at the first of the rows."""
@@ -376,6 +484,8 @@ def _row_record(reader: CellReader, index: int, cols: LongColumns) -> dict | Non
     """One data row as an observation record, or None when any of its cells has a problem."""
     area = reader.area(index, cols.area)
     measure = reader.measure(index, cols.measure)
+    if index in reader.skipped:
+        return None  # the officer chose to leave this row's area or measure out
     period = reader.period(index, cols.period)
     unit = reader._once(_unit, measure) if measure else None
     value_column, numerator_column = cols.value, cols.numerator
@@ -431,7 +541,9 @@ def parse_officer_long(sheet: RawSheet, sha256: str, answers: dict | None = None
                                      "Upload page", file=sheet.file_name, sheet=sheet.sheet))
         return parsed
     cols = long_columns(sheet.cells.iloc[header])
-    reader = CellReader(sheet, (answers or {}).get("fy_label"))
+    answers = answers or {}
+    reader = CellReader(sheet, answers.get("fy_label"), answers,
+                        cols.value if cols.value_holds_counts else None)
     records, rows, read = [], [], []
     for index in range(header + 1, len(sheet.cells)):
         if all(is_blank(v) for v in reader.row(index)):
@@ -450,5 +562,5 @@ def parse_officer_long(sheet: RawSheet, sha256: str, answers: dict | None = None
                                      "and measure", **reader.place(header)))
     if parsed.ok:
         parsed.observations = frame.reset_index(drop=True)
-        parsed.notes.append(observations_note(frame))
+        parsed.notes += [observations_note(frame), *reader.answered_notes()]
     return parsed

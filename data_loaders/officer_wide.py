@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import geography as geo
-from .catalogue import indicator, match_measure, officer_measure_titles
+from .catalogue import indicator, match_measure
 from .model import ParsedFile
+from .names import LEAVE_OUT, MEASURE, name_key, unknown_name_question
 from .officer_long import (FY_CHOICES, CellReader, fy_question, hidden_rows_warning, is_blank,
                            normalise_header, observations_note, read_number, to_observations)
 from .periods import AmbiguousFinancialYear, PeriodError, parse_period, quarter_start
@@ -120,10 +121,15 @@ def find_measure(titles: list[str], sheet_name: str | None) -> str | None:
     return None
 
 
-def measure_question(place: dict) -> Problem:
-    return Problem("question", "which measure does this table count? None of its title rows "
-                   "names a measure the dashboard knows; choose one", key="measure",
-                   choices=tuple(officer_measure_titles()), **place)
+def measure_question(titles: list[str], sheet_name: str | None, place: dict) -> Problem:
+    """Which measure the table counts, asked about its first title without a date or a
+    number in it (so the answer, kept for tables with that title, still holds next
+    quarter)."""
+    undated = [t for t in titles if not re.search(r"\d", t)]
+    title = next(iter(undated or titles), sheet_name or "the table")
+    why = (f'"{title}" names no measure this dashboard knows, and nor does any other title '
+           "row, so it is not known what this table counts")
+    return unknown_name_question(MEASURE, title, "the table's title", place, why)
 
 
 def _fy_reading(label: str, fy_label: str | None) -> int:
@@ -344,14 +350,20 @@ def to_records(rows: list[AreaRow], blocks: list[YearBlock], measure: str) -> li
 def _measure(titles: list[str], sheet: RawSheet, answers: dict, place: dict
              ) -> tuple[str | None, list[Problem]]:
     """The measure from the answer, else from the titles; or a question or error."""
-    if answers.get("measure"):
-        found = match_measure(str(answers["measure"]))
+    given = answers.get("measure") or next(
+        (answers[name_key(MEASURE, t)] for t in [*titles, sheet.sheet or ""]
+         if name_key(MEASURE, t) in answers), None)
+    if given == LEAVE_OUT:
+        return None, [error("the table was left out, as answered: nothing of it is stored; "
+                            "remove the file from the list", **place)]
+    if given:
+        found = match_measure(str(given))
         if found is None:
-            return None, [error(f'the measure "{answers["measure"]}" is not in the catalogue; '
+            return None, [error(f'the measure "{given}" is not in the catalogue; '
                                 "choose one of the officer measures", **place)]
         return found, []
     found = find_measure(titles, sheet.sheet)
-    return (found, []) if found else (None, [measure_question(place)])
+    return (found, []) if found else (None, [measure_question(titles, sheet.sheet, place)])
 
 
 def _duplicate_areas(rows: list[AreaRow], reader: CellReader) -> list[Problem]:
@@ -375,7 +387,7 @@ def parse_officer_wide(sheet: RawSheet, sha256: str, answers: dict | None = None
     """
     answers = answers or {}
     parsed = ParsedFile(sheet.file_name, sha256, "officer_wide")
-    reader = CellReader(sheet, answers.get("fy_label"))
+    reader = CellReader(sheet, answers.get("fy_label"), answers)
     header = find_wide_header(sheet)
     if header is None:
         parsed.problems.append(error("no row with Q1, Q2, Q3, Q4 headers was found in the first "

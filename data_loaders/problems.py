@@ -10,8 +10,8 @@ class Problem:
 
     ``row`` is the 1-based row number as Excel or a text editor shows it; ``column`` is the
     column letter (A, B, ... AA) or, for CSV, the header name. ``choices`` and ``key`` are set
-    for questions: the officer picks one of ``choices`` and the file is read again with
-    ``answers={key: choice}``.
+    for questions: the officer picks one of ``choices`` (shown as ``labels`` where given)
+    and the file is read again with ``answers={key: choice}``.
     """
 
     severity: str  # "error" | "warning" | "question"
@@ -22,6 +22,7 @@ class Problem:
     column: str | None = None
     key: str | None = None
     choices: tuple[str, ...] = field(default_factory=tuple)
+    labels: tuple[str, ...] = field(default_factory=tuple)
 
     def where(self) -> str:
         """'file.xlsx, sheet Data, row 4, column B' with only the parts that are known."""

@@ -193,13 +193,15 @@ refusals = sa.Table(
     sa.Column("reasons", sa.Text, nullable=False),  # JSON list of plain sentences
 )
 
-# What admins change in the app: roles granted to e-mail addresses (kind 'role') and settings
-# (kind 'setting'). Append-only; the newest row per kind and name is current, and an empty
-# value withdraws it, so who changed what and when is never lost.
+# What is changed in the app outside the data: roles granted to e-mail addresses (kind 'role')
+# and settings (kind 'setting'), by admins; the board's aliases for officers' own names (kind
+# 'alias': names.name_key to a catalogue id, an area code or "leave out"), by officers.
+# Append-only; the newest row per kind and name is current, and an empty value withdraws it,
+# so who changed what and when is never lost.
 admin_changes = sa.Table(
     "admin_changes", metadata,
     sa.Column("change_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("kind", sa.String(16), nullable=False),  # role | setting
+    sa.Column("kind", sa.String(16), nullable=False),  # role | setting | alias
     sa.Column("name", sa.Text, nullable=False),  # an e-mail address or a setting's name
     sa.Column("value", sa.Text, nullable=False),  # the role or the setting; "" withdraws
     sa.Column("user_name", sa.Text, nullable=False),
@@ -478,6 +480,18 @@ class Store:
         frame["value"] = frame["value"].astype("float64")
         return frame
 
+    def highest_values(self, indicator_ids: list[str]) -> pd.DataFrame:
+        """The highest current value of each indicator at each area type: indicator_id,
+        area_type, highest (for plausibility checks of officers' figures)."""
+        table = _current(observations, OBSERVATION_KEY, where=[
+            observations.c.indicator_id.in_(sorted(set(indicator_ids)))])
+        query = sa.select(table.c.indicator_id, table.c.area_type,
+                          sa.func.max(table.c.value).label("highest")) \
+            .group_by(table.c.indicator_id, table.c.area_type)
+        frame = self._read(query)
+        frame["highest"] = frame["highest"].astype("float64")
+        return frame
+
     def _held_incidents(self, frame: pd.DataFrame, conn=None) -> int:
         """How many of ``frame``'s incidents the store already holds as current."""
         months = sorted(frame["month"].unique())
@@ -741,8 +755,9 @@ class Store:
     def record_admin_change(self, kind: str, name: str, value: str, user: str) -> None:
         """Grant a role (kind 'role', name an e-mail address) or set a setting (kind
         'setting'); an empty ``value`` withdraws it. The data version does not change."""
-        if kind not in ("role", "setting") or not name.strip():
-            raise ValueError("an admin change needs kind 'role' or 'setting' and a name")
+        if kind not in ("role", "setting", "alias") or not name.strip():
+            raise ValueError("an admin change needs kind 'role', 'setting' or 'alias' and a "
+                             "name")
         with self._writing() as conn:
             conn.execute(admin_changes.insert().values(kind=kind, name=name.strip(),
                                                        value=value, user_name=user, at=_now()))
@@ -765,6 +780,31 @@ class Store:
         with self.engine.connect() as conn:
             row = conn.execute(query).mappings().first()
         return dict(row) if row and row["value"] != "" else None
+
+    # -- the board's aliases for officers' own names --------------------------------------
+
+    def aliases(self) -> dict[str, str]:
+        """The aliases in force: names.name_key ("measure:hate crime offences") to what it
+        is read as. An alias is used only when a file is read: it changes nothing stored."""
+        current = self.admin_values("alias")
+        return dict(zip(current["name"], current["value"]))
+
+    def save_aliases(self, answers: dict[str, str], user: str) -> None:
+        """Keep each answer (names.name_key to a catalogue id, area code or "leave out") as
+        an alias, with who gave it and when, unless it is already in force."""
+        held = self.aliases()
+        new = {k: v for k, v in answers.items() if held.get(k) != v}
+        if new:
+            with self._writing() as conn:
+                conn.execute(admin_changes.insert(), [
+                    {"kind": "alias", "name": k, "value": v, "user_name": user, "at": _now()}
+                    for k, v in new.items()])
+
+    def withdraw_alias(self, key: str, user: str) -> None:
+        """Withdraw an alias (its history is kept): the name is asked about again."""
+        if key not in self.aliases():
+            raise KeyError(f"no alias for {key!r} is in force")
+        self.record_admin_change("alias", key, "", user)
 
     def small_number_threshold(self) -> tuple[int, str]:
         """(threshold, where it comes from): an admin's setting in the app, else the

@@ -6,8 +6,8 @@ from components.access import require_role
 from components.cache import (current_version, get_store, load_catalogue,
                               load_definition_changes, load_ledger, load_observations,
                               load_reference, load_snapshots, load_upload_events)
-from components.data_view import (coverage_table, render_definition_changes, render_exports,
-                                  render_ledger, render_rollback)
+from components.data_view import (coverage_table, render_aliases, render_definition_changes,
+                                  render_exports, render_ledger, render_rollback)
 from components.filters import quarters_held
 from data_loaders.catalogue import THEMES
 from data_loaders.store import StoreBusy, StoreFull
@@ -53,6 +53,20 @@ with st.expander("Refused files"):
                 "sha256": "SHA-256", "reasons": "Why"}), hide_index=True, width="stretch")
 with st.expander("History of the ledger"):
     st.dataframe(load_upload_events(version), hide_index=True, width="stretch")
+
+st.header("Names the board reads its own way")
+st.caption("Measure and area names in officers' files that the dashboard did not know, with "
+           "what the officer said each one is. A file using one goes in without a question. "
+           "An alias is used only when a file is read: withdrawing one changes nothing stored.")
+
+
+def withdraw_alias(key):
+    writes.withdraw_alias(key)
+    st.session_state.ledger_message = "Alias withdrawn: that name will be asked about again."
+    st.rerun()
+
+
+render_aliases(get_store().admin_values("alias"), withdraw_alias)
 
 st.header("What the dashboard holds")
 catalogue = load_catalogue()

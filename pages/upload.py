@@ -69,13 +69,17 @@ if new_answers and any(state.answers.get(k) != v for k, v in new_answers.items()
 
 refused = [c for c in state.checked if not c.parsed.ok]
 to_store = [c for c in state.checked if not c.adds_nothing]
-if refused:
+if any(c.parsed.errors for c in refused):
     if state.get("refusal_logged_for") != fingerprint:  # once per batch, not every rerun
         writes.log_refusals([c.parsed for c in refused if c.parsed.errors])
         state.refusal_logged_for = fingerprint
     st.error(f"{len(refused)} of {len(state.checked)} files cannot be stored yet. Nothing from "
              "this batch will be stored until every file is clean: fix them, or remove them "
              "from the list above.")
+    st.stop()
+if refused:
+    st.info("Answer the questions above to go on. An answer about a name is kept, so the "
+            "same name goes in without a question next time.")
     st.stop()
 if not to_store:
     st.info("Every file here is already stored; there is nothing to add.")

@@ -67,6 +67,11 @@ def store_one_file(page, base_url: str, path, officer: str) -> None:
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
     wait_idle(page)
     page.get_by_text("Values this file revises").wait_for(timeout=60_000)
+    store_shown_file(page, officer)
+
+
+def store_shown_file(page, officer: str) -> None:
+    """Give a name and store the one file the Upload page shows ready."""
     page.get_by_label("Your name (recorded in the upload ledger)").fill(officer)
     page.keyboard.press("Enter")
     wait_idle(page)
@@ -207,7 +212,7 @@ def test_real_police_files_upload_through_the_page(server, page, shared_data, tm
 
     corrected = tmp_path / "hate crime correction.csv"
     corrected.write_text("District,Period,Measure,Value\n"
-                         "Melton,Q1 2023/24,Hate crimes,9.99\n", encoding="utf-8")
+                         "Melton,Q1 2023/24,Hate crimes,1.99\n", encoding="utf-8")
     store_one_file(page, server, corrected, "Test Officer")
     page.screenshot(path=str(ARTIFACTS / "upload-stored.png"), full_page=True)
 
@@ -216,7 +221,7 @@ def test_real_police_files_upload_through_the_page(server, page, shared_data, tm
     assert (newest.file_name, newest.user_name, newest.rows_revised) == (
         "hate crime correction.csv", "Test Officer", 1)
     bad = tmp_path / "parking.csv"
-    bad.write_text("District,Period,Measure,Value\nMelton,Q1 2023/24,Parking tickets,4\n",
+    bad.write_text("District,Period,Measure,Value\nMelton,Q1 2023/24,Hate crimes,lots\n",
                    encoding="utf-8")
     page.goto(f"{server}/upload-files")
     wait_idle(page)
@@ -230,6 +235,60 @@ def test_real_police_files_upload_through_the_page(server, page, shared_data, tm
     page.goto(f"{server}/data-and-uploads")
     wait_idle(page)
     assert page.locator("[data-testid=stException]").count() == 0
+
+
+def officers_own_words(quarter: str) -> str:
+    """An officer's table in their own words: hate crime under their service's name."""
+    return "District,Period,Measure,Value\n" + "".join(
+        f"{d},{quarter},Hate crime offences,{1.5 + i / 10:.2f}\n"
+        for i, d in enumerate(["Blaby", "Charnwood", "Melton", "Rutland"]))
+
+
+def test_an_unknown_measure_is_answered_once_on_the_page(server, page, tmp_path):
+    """The first file asks once what "Hate crime offences" is, closest first; the answer
+    is kept (listed on the Data page) and the next quarter's file goes in without a
+    question."""
+    from data_loaders.store import Store
+
+    server, store_path = server
+    first = tmp_path / "hate q2.csv"
+    first.write_text(officers_own_words("2023-24 Q2"), encoding="utf-8")
+    page.goto(f"{server}/upload-files")
+    wait_idle(page)
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(first))
+    wait_idle(page)
+    page.get_by_text("Needs an answer").wait_for(timeout=60_000)
+    assert page.get_by_text('"Hate crime offences" (rows 2-5) is not a measure this dashboard '
+                            "knows. Did you mean: Hate crimes").count() == 1
+    assert page.get_by_role("button", name="Store 1 file").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "upload-question.png"), full_page=True)
+    page.locator("[data-testid=stSelectbox] input").first.click()
+    page.keyboard.type("Hate crimes")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    page.get_by_text("officer's long table · Ready").wait_for(timeout=60_000)
+    assert page.get_by_text("read as Hate crimes, as answered").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "upload-answered.png"), full_page=True)
+    store_shown_file(page, "Test Officer")
+    store = Store(f"sqlite:///{store_path}")
+    assert store.aliases()["measure:hate crime offences"] == "hate_crimes"
+
+    page.goto(f"{server}/data-and-uploads")
+    wait_idle(page)
+    page.get_by_text("Names the board reads its own way").wait_for()
+    aliases = page.locator("[data-testid=stTable]", has_text="hate crime offences")
+    assert aliases.count() == 1 and "Hate crimes" in aliases.inner_text()
+    assert "Test Officer" in aliases.inner_text()
+
+    second = tmp_path / "hate q3.csv"
+    second.write_text(officers_own_words("2023-24 Q3"), encoding="utf-8")
+    page.goto(f"{server}/upload-files")
+    wait_idle(page)
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(second))
+    wait_idle(page)
+    page.get_by_text("officer's long table · Ready").wait_for(timeout=60_000)  # no question
+    store_shown_file(page, "Test Officer")
+    assert store.uploads().iloc[0]["file_name"] == "hate q3.csv"
 
 
 OVERFLOW = """() => { const main = document.querySelector('[data-testid=stMain]');

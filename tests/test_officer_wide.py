@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from data_loaders.catalogue import officer_measure_titles
+from data_loaders.catalogue import indicator, officer_measure_titles
+from data_loaders.names import LEAVE_OUT
 from data_loaders.officer_long import find_long_header
 from data_loaders.officer_wide import find_wide_header, parse_officer_wide
 from data_loaders.readers import read_sheets
@@ -150,11 +151,16 @@ def test_a_wrong_percent_change_and_arrow_are_warnings():
     assert "+6.7%" in parsed.warnings[0].message and "880 to 939" in parsed.warnings[0].message
 
 
-def test_unknown_district_and_text_figures_are_errors():
+def test_text_figures_are_errors_and_an_unknown_district_a_question():
     text = edited("Melton\t210\t211", "Meltonn\t210\ttwo")
     parsed = parse_text(text)
-    assert sorted((p.row, p.column) for p in parsed.errors) == [(18, "A"), (18, "C")]
+    assert [(p.row, p.column) for p in parsed.errors] == [(18, "C")]
+    [question] = parsed.questions
+    assert (question.row, question.column, question.key) == (18, "A", "area:meltonn")
+    assert "Did you mean: Melton" in question.message
     assert parsed.observations.empty
+    answered = parse_text(edited("Melton\t210", "Meltonn\t210"), {"area:meltonn": "E07000133"})
+    assert answered.ok and values_of(answered, "E07000133", 2018)[0] == 210
 
 
 def test_fy_labels_the_titles_do_not_settle_are_asked_about():
@@ -180,10 +186,14 @@ def test_a_title_naming_no_measure_asks_which_measure():
     text = edited("\nAll Offences and Incidents\n", "\nEverything\n", text)
     parsed = parse_text(text)
     [question] = parsed.questions
-    assert question.key == "measure"
-    assert question.choices == tuple(officer_measure_titles())
-    for answer in ("Domestic abuse offences", "da_offences"):
-        answered = parse_text(text, {"measure": answer})
+    # Asked about the table's first title, so the answer is kept for tables with that title.
+    assert question.key.startswith("measure:everything for")
+    assert question.choices[-1] == LEAVE_OUT
+    assert sorted(indicator(c)["title"] for c in question.choices[:-1]) == \
+        sorted(officer_measure_titles())
+    for answers in ({question.key: "da_offences"}, {"measure": "Domestic abuse offences"},
+                    {"measure": "da_offences"}):
+        answered = parse_text(text, answers)
         assert set(answered.observations["indicator_id"]) == {"da_offences"}
 
 

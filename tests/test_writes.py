@@ -155,6 +155,7 @@ def try_every_write():
         "record_definition_change": lambda: writes.record_definition_change(
             "hate_crimes", "2023-04-01", "new rules"),
         "withdraw_definition_change": lambda: writes.withdraw_definition_change(1),
+        "withdraw_alias": lambda: writes.withdraw_alias("measure:parking tickets"),
         "grant_role": lambda: writes.grant_role("x@partner.example", "officer"),
         "withdraw_role": lambda: writes.withdraw_role("x@partner.example"),
         "set_threshold": lambda: writes.set_threshold(3),
@@ -175,6 +176,9 @@ GUARDED = sorted(name for name, f in inspect.getmembers(writes, inspect.isfuncti
 def store_file(seeded_store_copy, monkeypatch):
     monkeypatch.setenv("DASHBOARD_SQLITE_PATH", str(seeded_store_copy))
     monkeypatch.delenv("DATABASE_URL", raising=False)
+    # An alias for withdraw_alias to withdraw.
+    store_module.Store(f"sqlite:///{seeded_store_copy}").save_aliases(
+        {"measure:parking tickets": "leave out"}, "An Officer")
     st.cache_resource.clear()
     yield seeded_store_copy
     st.cache_resource.clear()
