@@ -122,7 +122,7 @@ def render_scorecard(view: dict | None, area_name: str) -> None:
         link.page_link(THEME_PAGES[section["theme"]], label=f"Open {section['title']}",
                        icon="➡️")
         with downloads:
-            render_downloads(section["download"], f"scorecard_{section['theme']}")
+            render_downloads(section["download"], f"Scorecard {section['title']}")
 
 
 READ_FIRST = ["Status", "Indicator", "Value", "Change", "Why"]

@@ -45,7 +45,8 @@ def render_comparison(version: DataKey, record: dict, window: Window | None,
     st.dataframe(view["table"], hide_index=True, width="stretch", column_config={
         view["unit_title"]: st.column_config.NumberColumn(format=COLUMN_FORMATS[view["unit"]]),
         "Count": st.column_config.NumberColumn(format=COLUMN_FORMATS["count"])})
-    render_downloads(view["download"], f"{record['id']}_districts")
+    render_downloads(view["download"], f"{record['title']} by district",
+                     record["unit"])
 
 
 def comparison_for(version: DataKey, record: dict, window: Window, filters: Filters):
@@ -144,7 +145,8 @@ def render_quarter_table(version: DataKey, record: dict) -> None:
     if view["not_held"]:
         st.caption(f"Not held yet: {', '.join(view['not_held'])}. Both years' YTD add up the "
                    "same quarters: those the later year holds.")
-    render_downloads(view["download"], f"{record['id']}_quarters")
+    render_downloads(view["download"], f"{record['title']} by district and quarter",
+                     record["unit"], for_period=False, for_area=False)
 
 
 def fy_label(year: int) -> str:

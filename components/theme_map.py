@@ -87,7 +87,8 @@ def render_map(version: DataKey, observations, record: dict, window: Window | No
     with table:
         st.dataframe(view["table"], hide_index=True, width="stretch")
         st.caption(view["shading"])
-        render_downloads(view["download"], f"{record['id']}_map_{level}s")
+        render_downloads(view["download"], f"{record['title']} map by {level}",
+                         record["unit"])
     if filters.beat_code:
         render_beat_trend(observations, record, filters)
 
@@ -227,4 +228,5 @@ def render_beat_trend(observations, record: dict, filters: Filters) -> None:
     shown = periods[["period", "value"]].rename(columns={"period": "Period", "value": "Count"})
     with table:
         st.dataframe(shown, hide_index=True, width="stretch")
-        render_downloads(shown, f"{record['id']}_{filters.beat_code}")
+        render_downloads(shown, f"{record['title']} in beat {filters.beat_code}",
+                         "count", for_period=False)

@@ -29,11 +29,11 @@ def render_services(version: DataKey, services: list[dict], filters: Filters) ->
     view = services_for(version, services, window, filters.end)
     areas, download = view["areas"]
     st.dataframe(areas, hide_index=True, width="stretch", column_config=view["column_config"])
-    render_downloads(download, "domestic_abuse_services")
+    render_downloads(download, "Domestic abuse services by district")
     for parent, title, (by_service, download) in view["by_service"]:
         st.markdown(f"**{title} by service, {quarter.label()}**")
         st.dataframe(by_service, hide_index=True, width="stretch")
-        render_downloads(download, f"{parent}_by_service")
+        render_downloads(download, f"{title} by service")
 
 
 def services_window(observations, services: list[dict], end: dt.date | None

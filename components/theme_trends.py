@@ -36,7 +36,8 @@ def render_trend(version: DataKey, record: dict, filters: Filters) -> None:
     st.vega_lite_chart(view["spec"], width="stretch")
     with st.expander("The figures charted, to read or download"):
         st.dataframe(view["table"], hide_index=True, width="stretch", height=360)
-        render_downloads(view["download"], f"{record['id']}_trend")
+        render_downloads(view["download"], f"{record['title']} trend",
+                         record["unit"], for_period=False)
 
 
 def trend_view(version: DataKey, record: dict, codes: tuple[str, ...]) -> dict | None:
@@ -115,7 +116,8 @@ def render_spc(version: DataKey, observations, record: dict, filters: Filters) -
         st.dataframe(view["table"], hide_index=True, width="stretch", height=340,
                      column_config={"Value": value, "Mean": level, "Lower limit": level,
                                     "Upper limit": level})
-        render_downloads(view["download"], f"{record['id']}_spc")
+        render_downloads(view["download"], f"{record['title']} SPC",
+                         record["unit"], for_period=False)
 
 
 FREQUENCY_WORDS = {"month": "monthly", "quarter": "quarterly", "fy": "yearly"}

@@ -2,23 +2,34 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 
 from . import geography as geo
-from .periods import period_label
+from .periods import period_end, period_label
 
-EXPORT_COLUMNS = ["indicator", "area_type", "area_code", "area_name", "period", "value"]
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_COLUMNS = ["indicator", "area_type", "area_code", "area_name", "period", "period_start",
+                  "period_end", "value"]
+_FORMULA_STARTS = ("=", "@", "\t", "\r")
+# After a + or -, what makes text a formula a spreadsheet would run: a function call
+# ("+HYPERLINK("), a link to another program ("-cmd|") or another sheet ("!").
+_FORMULA_AFTER_SIGN = re.compile(r"[A-Za-z_.][A-Za-z0-9_.]*\(|\||!")
 
 
 def neutralise(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers pass.
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers and
+    text that only starts with a sign ("-3.4% down (better)") pass as they are.
 
-    >>> neutralise("=HYPERLINK(1)"), neutralise("Blaby"), neutralise(-3.4)
-    ("'=HYPERLINK(1)", 'Blaby', -3.4)
+    >>> neutralise("=HYPERLINK(1)"), neutralise("-cmd|' /C calc'!A0"), neutralise("Blaby")
+    ("'=HYPERLINK(1)", "'-cmd|' /C calc'!A0", 'Blaby')
+    >>> neutralise("+SUM(A1:A9)"), neutralise("-3.4% ↓ down (better)"), neutralise(-3.4)
+    ("'+SUM(A1:A9)", '-3.4% ↓ down (better)', -3.4)
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_STARTS) or (
+            value.startswith(("+", "-")) and _FORMULA_AFTER_SIGN.search(value)):
         return "'" + value
     return value
 
@@ -39,13 +50,18 @@ def tidy_export(observations: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame
     names = dict(zip(areas["area_code"], areas["area_name"])) if len(areas) else {}
     frame = observations.sort_values(["indicator_id", "area_type", "area_code", "granularity",
                                       "period_start"])
+    periods = list(zip(frame["period_start"], frame["granularity"]))
+    spans = {(p, g): (period_label(p, g), str(p)[:10], period_end(p, g).isoformat())
+             for p, g in set(periods)}  # a few dozen periods over many thousand rows
     return pd.DataFrame({
         "indicator": frame["indicator_id"],
         "area_type": frame["area_type"],
         "area_code": frame["area_code"],
         "area_name": frame["area_code"].map(lambda c: names.get(c) or geo.area_name(c)),
-        "period": [period_label(p, g) for p, g in zip(frame["period_start"],
-                                                      frame["granularity"])],
+        "period": [spans[key][0] for key in periods],
+        # ISO dates beside the label, so a script or a spreadsheet can sort and join by date.
+        "period_start": [spans[key][1] for key in periods],
+        "period_end": [spans[key][2] for key in periods],
         "value": frame["value"],
     }).reset_index(drop=True)
 

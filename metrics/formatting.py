@@ -48,6 +48,7 @@ def tile_figure(value, unit: str) -> tuple[str, str]:
 # Streamlit's NumberColumn, so a table column keeps sorting as numbers.
 NUMBER_FORMAT = {"count": "{:,.0f}", "rate_per_1000": "{:,.2f}", "percent": "{:.1f}",
                  "ratio": "{:.2f}", "days": "{:,.0f}"}
+DECIMALS = {"count": 0, "rate_per_1000": 2, "percent": 1, "ratio": 2, "days": 0}
 COLUMN_FORMATS = {"count": "localized", "rate_per_1000": "%.2f", "percent": "%.1f",
                   "ratio": "%.2f", "days": "localized"}
 

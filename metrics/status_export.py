@@ -9,7 +9,8 @@ from data_loaders import geography as geo
 
 from .assessment import compute_assessment
 
-STATUS_COLUMNS = ["indicator", "area_type", "area_code", "area_name", "period", "value",
+STATUS_COLUMNS = ["indicator", "area_type", "area_code", "area_name", "period", "period_start",
+                  "period_end", "value",
                   "comparison_value", "change_pct", "direction", "change_test",
                   "change_estimate", "change_low", "change_high", "change_verdict", "rag",
                   "spc_signal", "benchmark", "status", "reason"]
@@ -38,6 +39,7 @@ def compute_status_rows(observations: pd.DataFrame, catalogue: pd.DataFrame,
             rows.append({
                 "indicator": record["id"], "area_type": geo.area_type_of(code),
                 "area_code": code, "area_name": geo.area_name(code), "period": row["period"],
+                "period_start": row["figure_start"], "period_end": row["figure_end"],
                 "value": value, "comparison_value": row["previous_value"],
                 "change_pct": None if row["change_pct"] is None else round(row["change_pct"], 2),
                 "direction": row["direction"] or "",

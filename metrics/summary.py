@@ -20,7 +20,7 @@ STALE_AFTER_MONTHS = {"month": 3, "quarter": 6, "fy": 18}
 SUMMARY_COLUMNS = ["indicator_id", "theme", "title", "unit", "polarity", "period", "value",
                    "previous_value", "change_pct", "direction", "judgement", "rag",
                    "withheld", "rate_per_1000", "trend", "status", "change_test",
-                   "significance", "untested"]
+                   "significance", "untested", "figure_start", "figure_end"]
 
 
 def population_of(population: pd.DataFrame, area_code: str) -> float | None:
@@ -50,7 +50,7 @@ def compute_summary(observations: pd.DataFrame, record: dict, area_code: str, ki
            "value": None, "previous_value": None, "change_pct": None, "direction": None,
            "judgement": None, "rag": None, "withheld": None, "rate_per_1000": None,
            "trend": trend_values(series), "status": "missing", "change_test": None,
-           "significance": None, "untested": None}
+           "significance": None, "untested": None, "figure_start": None, "figure_end": None}
     if end is None:
         row["withheld"] = "no data for this area"
         return row
@@ -58,7 +58,9 @@ def compute_summary(observations: pd.DataFrame, record: dict, area_code: str, ki
     pool = pool_scale(record)
     now, before = (window_value(series, w, additive, pool)
                    for w in (window, window.year_earlier()))
-    row.update(period=figure_period(window, record, now.last_period_only), value=now.value,
+    span = figure_span(window, record, now.last_period_only)
+    row.update(period=figure_period(window, record, now.last_period_only),
+               figure_start=span[0].isoformat(), figure_end=span[1].isoformat(), value=now.value,
                previous_value=before.value, status="ok" if now.complete else "partial")
     if additive and now.value is not None and population:
         row["rate_per_1000"] = now.value / population * 1000
@@ -138,6 +140,27 @@ def figure_period(window: Window, record: dict, last_period_only: bool = False) 
             return period_label(add_months(window.stop, -1).isoformat(), "month")
         return Window("quarter", window.end).label()
     return window.label()
+
+
+def figure_span(window: Window, record: dict, last_period_only: bool = False
+                ) -> tuple[dt.date, dt.date]:
+    """(first day, last day) of the span figure_period names, for machines to sort and join
+    on.
+
+    >>> figure_span(Window("rolling12", dt.date(2023, 10, 1)), {"frequency": "quarter",
+    ...             "computation": "rolling 12 months"})
+    (datetime.date(2023, 1, 1), datetime.date(2023, 12, 31))
+    """
+    last = dt.timedelta(days=1)
+    if record["frequency"] == "fy":
+        year = fy_start_year(window.end) - (0 if window.end.month == 1 else 1)
+        return quarter_start(year, 1), quarter_start(year + 1, 1) - last
+    if "rolling 12 months" in record["computation"]:
+        window = Window("rolling12", window.end)
+    elif last_period_only:
+        start = add_months(window.stop, -1) if record["frequency"] == "month" else window.end
+        return start, window.stop - last
+    return window.start, window.stop - last
 
 
 def shown_period(window: Window, record: dict) -> str:

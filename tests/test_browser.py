@@ -3,7 +3,9 @@ exception and no serious accessibility violation, and real files go through the 
 Screenshots are kept in tests/artifacts/."""
 from __future__ import annotations
 
+import re
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -289,6 +291,43 @@ def test_an_unknown_measure_is_answered_once_on_the_page(server, page, tmp_path)
     page.get_by_text("officer's long table · Ready").wait_for(timeout=60_000)  # no question
     store_shown_file(page, "Test Officer")
     assert store.uploads().iloc[0]["file_name"] == "hate q3.csv"
+
+
+def test_downloads_arrive_however_quickly_they_are_pressed(server, page):
+    """Every download button on a theme page pressed one after another as fast as a person
+    clicks: each gives its own file, named for the table, the area and the period, rounded as the
+    screen shows it (a rerun after a click used to drop the other buttons' files)."""
+    server, _ = server
+    page.goto(f"{server}/domestic-abuse?area=Melton")
+    wait_idle(page)
+    for expander in page.locator("[data-testid=stExpander] summary").all():
+        expander.click()  # the tables under the charts carry buttons too
+    wait_idle(page)
+    buttons = [b for b in page.locator("[data-testid=stDownloadButton] button").all()
+               if b.is_visible()]
+    assert len(buttons) >= 8
+    arrived = []
+    page.on("download", lambda download: arrived.append(download))
+    for button in buttons:  # as fast as a person clicks: six or seven a second
+        button.click()
+        page.wait_for_timeout(150)
+    for _ in range(50):
+        if len(arrived) == len(buttons):
+            break
+        page.wait_for_timeout(200)
+    names = [d.suggested_filename for d in arrived]
+    assert len(names) == len(buttons) and len(set(names)) == len(names)
+    assert all(not d.failure() for d in arrived)
+    assert "Domestic_crimes_and_incidents_by_district_Melton_latest_quarter.csv" in names
+    comparison = arrived[names.index(
+        "Domestic_crimes_and_incidents_by_district_Melton_latest_quarter.csv")]
+    rows = Path(comparison.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0] == 'Area,"Rate per 1,000 residents",Compared with its benchmark,Count,' \
+                      "95% lower,95% upper"
+    for row in rows[1:]:  # counts whole, rates to two decimals, as on the screen
+        cells = row.rsplit(",", 3)
+        assert re.fullmatch(r"\d*", cells[1]), row
+        assert all(re.fullmatch(r"(\d+\.\d{1,2})?", c) for c in cells[2:]), row
 
 
 OVERFLOW = """() => { const main = document.querySelector('[data-testid=stMain]');

@@ -80,8 +80,11 @@ def test_rollback_and_restore_change_the_export(url, tmp_path, capsys):
         assert run(url, "export", "--indicator", "hate_crimes", "--area-type", "district") == 0
         frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
         assert list(frame.columns) == ["indicator", "area_type", "area_code", "area_name",
-                                       "period", "value"]
-        return frame.set_index("area_name").loc["Melton", "value"]
+                                       "period", "period_start", "period_end", "value"]
+        row = frame.set_index("area_name").loc["Melton"]
+        assert (row["period"], row["period_start"], row["period_end"]) == (
+            "Q1 2023/24", "2023-04-01", "2023-06-30")
+        return row["value"]
 
     assert melton() == 1.75
     assert run(url, "rollback", "2") == 0
@@ -185,11 +188,16 @@ def test_export_status_gives_the_same_judgements_as_the_app(seeded_store_copy, c
     assert run(url, "export", "--status", "--indicator", "asb_police_incidents") == 0
     frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
     assert list(frame.columns) == ["indicator", "area_type", "area_code", "area_name",
-                                   "period", "value", "comparison_value", "change_pct",
+                                   "period", "period_start", "period_end", "value",
+                                   "comparison_value", "change_pct",
                                    "direction", "change_test", "change_estimate",
                                    "change_low", "change_high", "change_verdict", "rag",
                                    "spc_signal", "benchmark", "status", "reason"]
     county = frame.set_index("area_code").loc["E10000018"]
+    # The ISO dates span what the label says: twelve months to the month it names.
+    start, end = pd.Timestamp(county["period_start"]), pd.Timestamp(county["period_end"])
+    assert county["period"] == f"12 months to {end.strftime('%B %Y')}"
+    assert (start.day, end + pd.Timedelta(days=1)) == (1, start + pd.DateOffset(years=1))
     change = (county["value"] - county["comparison_value"]) / county["comparison_value"] * 100
     assert county["change_pct"] == pytest.approx(change, abs=0.01)
     assert county["spc_signal"] == "not applicable"  # a rolling 12-month rate
