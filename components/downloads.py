@@ -20,19 +20,22 @@ LATEST = {"quarter": "latest quarter", "ytd": "year to date", "rolling12": "roll
 def render_downloads(frame: pd.DataFrame, what: str, unit: str | None = None,
                      for_period: bool = True, for_area: bool = True) -> None:
     """CSV and xlsx of the table shown, rounded as the screen shows it (download_frame) and
-    named for what it is and, where the table is for them, the filters' area and period. Written when
-    clicked (an xlsx takes 10-20 ms to write, and a page has half a dozen tables, on every
-    rerun), and a click does not rerun the page: a rerun replaced the files of the other
-    buttons, so a second quick click found its file gone."""
+    named for what it is and, where the table is for them, the filters' area and period.
+    Written when clicked (an xlsx takes 10-20 ms to write, and a page has half a dozen
+    tables, on every rerun), and a click does not rerun the page: a rerun replaced the files
+    of the other buttons, so a second quick click found its file gone."""
     filters = current_filters()
-    period = (Window(filters.kind, filters.end).label() if filters.end else LATEST[filters.kind]) \
-        if for_period else ""
+    period = ""
+    if for_period:
+        period = Window(filters.kind, filters.end).label() if filters.end \
+            else LATEST[filters.kind]
     stem = file_stem(what, filters.area_name if for_area else "", period)
-    shown = download_frame(frame, unit)
     left, right = st.columns(2)
-    left.download_button("CSV", lambda: to_csv_bytes(shown), file_name=f"{stem}.csv",
+    left.download_button("CSV", lambda: to_csv_bytes(download_frame(frame, unit)),
+                         file_name=f"{stem}.csv",
                          mime="text/csv", key=f"csv_{what}", on_click="ignore")
-    right.download_button("xlsx", lambda: to_xlsx_bytes(shown), file_name=f"{stem}.xlsx",
+    right.download_button("xlsx", lambda: to_xlsx_bytes(download_frame(frame, unit)),
+                          file_name=f"{stem}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument."
                                "spreadsheetml.sheet", key=f"xlsx_{what}", on_click="ignore")
 
