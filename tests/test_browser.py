@@ -239,6 +239,15 @@ def test_real_police_files_upload_through_the_page(server, page, shared_data, tm
     assert page.locator("[data-testid=stException]").count() == 0
 
 
+def choose_file(page, base_url: str, path, text: str) -> None:
+    """Write ``text`` to ``path`` and pick it on the Upload page."""
+    path.write_text(text, encoding="utf-8")
+    page.goto(f"{base_url}/upload-files")
+    wait_idle(page)
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
+    wait_idle(page)
+
+
 def officers_own_words(quarter: str) -> str:
     """An officer's table in their own words: hate crime under their service's name."""
     return "District,Period,Measure,Value\n" + "".join(
@@ -253,12 +262,7 @@ def test_an_unknown_measure_is_answered_once_on_the_page(server, page, tmp_path)
     from data_loaders.store import Store
 
     server, store_path = server
-    first = tmp_path / "hate q2.csv"
-    first.write_text(officers_own_words("2023-24 Q2"), encoding="utf-8")
-    page.goto(f"{server}/upload-files")
-    wait_idle(page)
-    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(first))
-    wait_idle(page)
+    choose_file(page, server, tmp_path / "hate q2.csv", officers_own_words("2023-24 Q2"))
     page.get_by_text("Needs an answer").wait_for(timeout=60_000)
     assert page.get_by_text('"Hate crime offences" (rows 2-5) is not a measure this dashboard '
                             "knows. Did you mean: Hate crimes").count() == 1
@@ -282,12 +286,7 @@ def test_an_unknown_measure_is_answered_once_on_the_page(server, page, tmp_path)
     assert aliases.count() == 1 and "Hate crimes" in aliases.inner_text()
     assert "Test Officer" in aliases.inner_text()
 
-    second = tmp_path / "hate q3.csv"
-    second.write_text(officers_own_words("2023-24 Q3"), encoding="utf-8")
-    page.goto(f"{server}/upload-files")
-    wait_idle(page)
-    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(second))
-    wait_idle(page)
+    choose_file(page, server, tmp_path / "hate q3.csv", officers_own_words("2023-24 Q3"))
     page.get_by_text("officer's long table · Ready").wait_for(timeout=60_000)  # no question
     store_shown_file(page, "Test Officer")
     assert store.uploads().iloc[0]["file_name"] == "hate q3.csv"

@@ -158,3 +158,27 @@ def test_every_command_shows_an_example_in_its_help(capsys):
         with pytest.raises(SystemExit):
             main([command, "--help"])
         assert f"python -m data_loaders {command}" in capsys.readouterr().out
+
+
+def test_a_wide_table_with_an_unknown_title_and_district_is_asked_once(store):
+    """The Domestic Abuse Dashboard's table under a title naming no measure, with one
+    district as an officer wrote it: asked about once, stored, and the next file with the
+    same title and name goes in without a question."""
+    from test_officer_wide import BOARD_TABLE
+
+    table = BOARD_TABLE.replace("All Offences and Incidents for", "Everything for") \
+        .replace("\nAll Offences and Incidents\n", "\nEverything\n") \
+        .replace("Melton\t", "Melton Town\t")
+    [first] = check_files([("da.txt", table.encode())], store)
+    keys = sorted(q.key for q in first.parsed.questions)
+    assert keys == ["area:melton town",
+                    "measure:everything for leicestershire county and districts"]
+    answers = {"da.txt": {keys[0]: "E07000133", keys[1]: "da_offences"}}
+    [answered] = check_files([("da.txt", table.encode())], store, answers)
+    assert answered.parsed.ok, answered.parsed.problems
+    store_checked([answered], store, "Ann Officer")
+    later = table.replace("Quarter 4 2019/20", "Quarter 1 2020/21").replace("359", "360")
+    [again] = check_files([("da next.txt", later.encode())], store)
+    assert again.parsed.ok and not again.parsed.questions
+    assert set(again.parsed.observations["indicator_id"]) == {"da_offences"}
+    assert "E07000133" in set(again.parsed.observations["area_code"])

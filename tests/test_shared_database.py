@@ -62,7 +62,7 @@ def test_an_upload_through_one_server_shows_on_the_other(two_servers, tmp_path, 
         assert page.get_by_text(NEW_FILE).count() == 0
 
         upload = tmp_path / NEW_FILE
-        upload.write_text("District,Period,Measure,Value\nMelton,Q1 2023/24,Hate crimes,9.99\n",
+        upload.write_text("District,Period,Measure,Value\nMelton,Q1 2023/24,Hate crimes,1.99\n",
                           encoding="utf-8")
         page.goto(one)
         wait_idle(page)
