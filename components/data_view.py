@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from data_loaders import geography as geo
 from data_loaders.exports import tidy_export, to_csv_bytes, to_xlsx_bytes
 from data_loaders.model import KINDS
 from data_loaders.names import alias_target_name
@@ -147,3 +148,13 @@ def render_aliases(held: pd.DataFrame, on_withdraw) -> None:
                           placeholder="Choose an alias", key="withdraw_alias")
     if chosen is not None and st.button("Withdraw the alias", key="withdraw_alias_button"):
         on_withdraw(chosen)
+
+
+def not_available_table(marked: pd.DataFrame, titles: dict) -> pd.DataFrame:
+    """Store.not_available as officers read it."""
+    return pd.DataFrame({
+        "Indicator": marked["indicator_id"].map(titles),
+        "Area": marked["area_code"].map(geo.area_name),
+        "Period": [period_label(p, g) for p, g in zip(marked["period_start"],
+                                                      marked["granularity"])],
+        "Marked": marked["marker"], "Upload": marked["upload_id"]})

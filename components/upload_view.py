@@ -8,6 +8,8 @@ import streamlit as st
 from data_loaders import geography as geo
 from data_loaders.catalogue import load_catalogue
 from data_loaders.ingest import Checked
+from data_loaders.names import LEAVE_OUT
+from data_loaders.officer_long import NOT_AVAILABLE_KEY
 from data_loaders.periods import period_label
 from data_loaders.workers import pool
 
@@ -48,8 +50,10 @@ def readable_rows(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     return out
 
 
-def render_checked_file(item: Checked, names: dict[str, str]) -> dict:
-    """One file's verdict, problems, notes and preview; returns answers the officer gave."""
+def render_checked_file(item: Checked, names: dict[str, str], given: dict | None = None
+                        ) -> dict:
+    """One file's verdict, problems, notes and preview; returns answers the officer gave
+    (``given``: those given before, for the choices that stay on screen)."""
     parsed, preview = item.parsed, item.preview
     if parsed.errors:
         badge = "Refused"
@@ -65,6 +69,7 @@ def render_checked_file(item: Checked, names: dict[str, str]) -> dict:
             st.error("Nothing from this file can be stored until these are fixed:\n\n"
                      + "\n".join(f"- {p}" for p in parsed.errors))
         answers = _render_questions(parsed)
+        answers.update(_not_available_choice(parsed, given or {}))
         if parsed.warnings:
             st.warning("Please check:\n\n" + "\n".join(f"- {p}" for p in parsed.warnings))
         if parsed.notes:
@@ -94,6 +99,21 @@ def _render_questions(parsed) -> dict:
         if choice is not None:
             answers[question.key] = choice
     return answers
+
+
+def _not_available_choice(parsed, given: dict) -> dict:
+    """Figures the file marks not available are stored as such unless the officer chooses to
+    leave them out; the choice stays on screen either way."""
+    left_out = given.get(NOT_AVAILABLE_KEY) == LEAVE_OUT
+    if parsed.not_available.empty and not left_out:
+        return {}
+    choice = st.radio("Figures marked not available in this file",
+                      ["Store them as not available", "Leave them out"],
+                      index=1 if left_out else 0, horizontal=True,
+                      key=f"na-{parsed.sha256}")
+    if choice == "Leave them out":
+        return {NOT_AVAILABLE_KEY: LEAVE_OUT}
+    return {NOT_AVAILABLE_KEY: "keep"} if left_out else {}  # only a change re-reads the file
 
 
 def _render_preview(parsed, preview, names) -> None:

@@ -5,24 +5,27 @@ child process: the server process only waits, so other sessions keep its GIL."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import gzip
 import hashlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import sqlalchemy as sa
 
 from . import frame_cache, workers
-from .model import KINDS, ParsedFile
+from . import geography as geo
+from .model import KINDS, OBSERVATION_KEY, ParsedFile
 from .names import is_name_key
 from .parse import UNREADABLE, parse_upload
+from .periods import period_label
 from .plausibility import implausible_values
 from .police_uk import PoliceContext, looks_like_police_uk
-from .problems import UploadRefused, error
+from .problems import Problem, UploadRefused, error, warning
 from .store import Preview, Store, StoreBusy, StoreFull
 
 log = logging.getLogger(__name__)
@@ -84,13 +87,31 @@ def read_and_compare(file_name: str, data: bytes, digest: str, answers: dict,
         preview = store.preview(parsed)
         typed = parsed.kind in OFFICER_KINDS and len(parsed.observations)
         highest = store.highest_values(parsed.observations["indicator_id"]) if typed else None
+        shadowed = store.stored_values(parsed.not_available) if len(parsed.not_available) \
+            else None
     finally:
         store.engine.dispose()
+    if shadowed is not None and len(shadowed):
+        parsed.problems.append(still_shown_warning(file_name, parsed.not_available, shadowed))
     if typed:  # figures typed by officers; police.uk counts are the dashboard's own
         # Values that cannot be right for their indicator come first, for the officer to see.
         parsed.problems[:0] = implausible_values(file_name, parsed.observations, preview,
                                                  highest)
     return parsed, preview
+
+
+def still_shown_warning(file_name: str, marked: pd.DataFrame, stored: pd.DataFrame
+                        ) -> Problem:
+    """A figure marked not available that the store already holds stays shown: say so."""
+    rows = marked.merge(stored, on=OBSERVATION_KEY)
+    named = "; ".join(f"{geo.area_name(r.area_code)}, "
+                      f"{period_label(r.period_start, r.granularity)}: {r.value:g}"
+                      for r in rows.head(5).itertuples())
+    more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+    return warning(f"{named}{more} {'is' if len(rows) == 1 else 'are'} marked not available in "
+                   "this file but already stored from an earlier upload, and the stored figure "
+                   "stays on the dashboard. To take it off, roll that upload back on the Data "
+                   "page; to change it, give the figure", file=file_name)
 
 
 def stopped_message(stopped: workers.Stopped) -> str:

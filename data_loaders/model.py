@@ -44,6 +44,15 @@ KINDS = {
 }
 
 
+# Figures an officer's file marks as not available ("*", "<5", "n/a"...): the key and the
+# marker as written. Stored as such, never as a value and never as zero.
+NOT_AVAILABLE_COLUMNS = [*OBSERVATION_KEY, "marker"]
+
+
+def empty_not_available() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in NOT_AVAILABLE_COLUMNS})
+
+
 def empty_observations() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("value", "numerator",
                          "denominator") else "object") for c in OBSERVATION_COLUMNS})
@@ -59,6 +68,7 @@ class ParsedFile:
     observations: pd.DataFrame = field(default_factory=empty_observations)
     incidents: pd.DataFrame | None = None
     reference: dict[str, pd.DataFrame] = field(default_factory=dict)
+    not_available: pd.DataFrame = field(default_factory=empty_not_available)
     problems: list[Problem] = field(default_factory=list)
     # Plain statements of what was read and what was left out, with counts.
     notes: list[str] = field(default_factory=list)

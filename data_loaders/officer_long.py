@@ -13,7 +13,8 @@ import pandas as pd
 
 from . import geography as geo
 from .catalogue import indicator, match_measure
-from .model import OBSERVATION_COLUMNS, OBSERVATION_KEY, ParsedFile
+from .model import (NOT_AVAILABLE_COLUMNS, OBSERVATION_COLUMNS, OBSERVATION_KEY, ParsedFile,
+                    empty_not_available)
 from .periods import PERIOD_FORMS, AmbiguousFinancialYear, PeriodError, parse_period, period_label
 from .names import AREA, LEAVE_OUT, MEASURE, name_key, unknown_name_question
 from .problems import Problem, column_letter, error, warning
@@ -26,6 +27,7 @@ FY_CHOICES = ("end", "start")
 # applicable): such a row is left out and said so, never refused and never read as zero.
 NOT_AVAILABLE = {"*", "**", "<5", "< 5", "n/a", "na", "n.a.", "-", "–", "..", "...", "x", "c",
                  "[c]", "[x]", "[z]", "[low]", "suppressed", "not available", "redacted"}
+NOT_AVAILABLE_KEY = "not_available"  # answered names.LEAVE_OUT: such rows are left out
 # Header words that say a column holds counts, not rates ("value" and "figure" say neither).
 COUNT_WORDS = {"count", "counts", "number", "numbers", "volume", "total", "totals", "no"}
 
@@ -197,8 +199,10 @@ class CellReader:
     name_place: dict[tuple[str, str], dict] = field(default_factory=dict)
     left_out: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     not_available: dict[str, list[int]] = field(default_factory=dict)
+    marked: dict[tuple[int, int], str] = field(default_factory=dict)  # (index, column): marker
     answered: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     skipped: set[int] = field(default_factory=set)  # indexes of rows left out by name
+    unavailable: list[dict] = field(default_factory=list)  # model.NOT_AVAILABLE_COLUMNS
     # The cells column by column as plain lists, and what each distinct area, measure and
     # period text was read as: a 200,000-row table repeats a few dozen of each, and asking
     # pandas for one cell at a time took most of a minute.
@@ -348,6 +352,7 @@ class CellReader:
             if what == "value":
                 self.not_available.setdefault(value.strip(), []).append(
                     self.sheet.excel_row(index))
+                self.marked[(index, column)] = value.strip()
             return None
         try:
             number = read_number(value)
@@ -392,10 +397,11 @@ class CellReader:
         for (kind, text), rows in self.left_out.items():
             problems.append(self._rows_warning(rows, "were", "was", f' ("{text}") left out, '
                                                "as answered"))
+        keep = self.answers.get(NOT_AVAILABLE_KEY) != LEAVE_OUT
         for marker, rows in self.not_available.items():
-            problems.append(self._rows_warning(
-                rows, "are", "is", f' marked "{marker}" (not available) and left out: no '
-                "figure is stored for them, not even zero"))
+            problems.append(self._rows_warning(rows, "are", "is", f' marked "{marker}": ' + (
+                "stored as not available, with no figure (never as zero)" if keep else
+                "left out, as chosen: nothing is stored for them")))
         return problems
 
     def _unit_question(self, text: str, rows: list[int]) -> Problem:
@@ -407,6 +413,14 @@ class CellReader:
                "rate in a column of its own beside the count, or say which count this is")
         return unknown_name_question(MEASURE, text, rows_text(rows),
                                      self.name_place[(MEASURE, text)], why, units={"count"})
+
+    def not_available_frame(self) -> pd.DataFrame:
+        """The figures marked not available, to store as such (none where the officer chose
+        to leave them out)."""
+        if self.answers.get(NOT_AVAILABLE_KEY) == LEAVE_OUT or not self.unavailable:
+            return empty_not_available()
+        frame = pd.DataFrame(self.unavailable, columns=NOT_AVAILABLE_COLUMNS)
+        return frame.drop_duplicates(OBSERVATION_KEY).reset_index(drop=True)
 
     def answered_notes(self) -> list[str]:
         """One line per name read through an answer or a board alias."""
@@ -494,6 +508,11 @@ def _row_record(reader: CellReader, index: int, cols: LongColumns) -> dict | Non
     value = reader.number(index, value_column, unit)
     if is_blank(reader.cell(index, value_column)):
         reader.empty_rows.append(reader.sheet.excel_row(index))
+    marker = reader.marked.get((index, value_column))
+    if marker and None not in (area, measure, period):
+        reader.unavailable.append({"indicator_id": measure, "area_type": area[1],
+                                   "area_code": area[0], "period_start": period[0],
+                                   "granularity": period[1], "marker": marker})
     numerator = reader.number(index, numerator_column, unit, "numerator")
     denominator = reader.number(index, cols.denominator, unit, "denominator")
     if None in (area, measure, period, value):
@@ -562,5 +581,8 @@ def parse_officer_long(sheet: RawSheet, sha256: str, answers: dict | None = None
                                      "and measure", **reader.place(header)))
     if parsed.ok:
         parsed.observations = frame.reset_index(drop=True)
-        parsed.notes += [observations_note(frame), *reader.answered_notes()]
+        if len(frame):
+            parsed.notes.append(observations_note(frame))
+        parsed.notes += reader.answered_notes()
+        parsed.not_available = reader.not_available_frame()
     return parsed

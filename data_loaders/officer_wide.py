@@ -11,10 +11,11 @@ import pandas as pd
 
 from . import geography as geo
 from .catalogue import indicator, match_measure
-from .model import ParsedFile
+from .model import NOT_AVAILABLE_COLUMNS, ParsedFile, empty_not_available
 from .names import LEAVE_OUT, MEASURE, name_key, unknown_name_question
-from .officer_long import (FY_CHOICES, CellReader, fy_question, hidden_rows_warning, is_blank,
-                           normalise_header, observations_note, read_number, to_observations)
+from .officer_long import (FY_CHOICES, NOT_AVAILABLE_KEY, CellReader, fy_question,
+                           hidden_rows_warning, is_blank, normalise_header, observations_note,
+                           read_number, to_observations)
 from .periods import AmbiguousFinancialYear, PeriodError, parse_period, quarter_start
 from .problems import Problem, column_letter, error, warning
 from .readers import RawSheet
@@ -188,6 +189,7 @@ class AreaRow:
     code: str
     area_type: str
     values: dict[tuple[int, int], float] = field(default_factory=dict)  # (block, quarter)
+    marked: dict[tuple[int, int], str] = field(default_factory=dict)  # not available, marker
 
 
 def read_area_rows(sheet: RawSheet, layout: WideLayout, reader: CellReader, unit: str | None
@@ -218,6 +220,8 @@ def read_area_rows(sheet: RawSheet, layout: WideLayout, reader: CellReader, unit
                 number = reader.number(index, column, unit)
                 if row and number is not None:
                     row.values[(b, quarter)] = number
+                elif row and (index, column) in reader.marked:
+                    row.marked[(b, quarter)] = reader.marked[(index, column)]
         if row:
             rows.append(row)
     return rows
@@ -347,6 +351,19 @@ def to_records(rows: list[AreaRow], blocks: list[YearBlock], measure: str) -> li
             for row in rows for (b, q), value in sorted(row.values.items())]
 
 
+def not_available_frame(rows: list[AreaRow], blocks: list[YearBlock], measure: str,
+                        answers: dict) -> pd.DataFrame:
+    """The quarters marked not available (model.NOT_AVAILABLE_COLUMNS), unless the officer
+    chose to leave them out."""
+    if answers.get(NOT_AVAILABLE_KEY) == LEAVE_OUT:
+        return empty_not_available()
+    return pd.DataFrame([{"indicator_id": measure, "area_type": row.area_type,
+                          "area_code": row.code, "period_start": blocks[b].quarter_start(q),
+                          "granularity": "quarter", "marker": marker}
+                         for row in rows for (b, q), marker in sorted(row.marked.items())],
+                        columns=NOT_AVAILABLE_COLUMNS)
+
+
 def _measure(titles: list[str], sheet: RawSheet, answers: dict, place: dict
              ) -> tuple[str | None, list[Problem]]:
     """The measure from the answer, else from the titles; or a question or error."""
@@ -414,12 +431,15 @@ def parse_officer_wide(sheet: RawSheet, sha256: str, answers: dict | None = None
     if parsed.ok:
         frame = to_observations(to_records(rows, layout.blocks, measure))
         parsed.observations = frame
+        parsed.not_available = not_available_frame(rows, layout.blocks, measure, answers)
         parsed.notes += _notes(frame, measure, year_note, unit)
     return parsed
 
 
 def _notes(frame: pd.DataFrame, measure: str, year_note: str | None, unit: str) -> list[str]:
-    notes = [f"{indicator(measure)['title']}: {observations_note(frame)}"]
+    read = observations_note(frame) if len(frame) else "no figures, only quarters marked " \
+        "not available"
+    notes = [f"{indicator(measure)['title']}: {read}"]
     if year_note:
         notes.append(year_note)
     if unit == "count":

@@ -22,8 +22,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
-from .model import (INCIDENT_COLUMNS, INCIDENT_TALLY_KEYS, OBSERVATION_COLUMNS, OBSERVATION_KEY,
-                    REFERENCE_COLUMNS, ParsedFile)
+from .model import (INCIDENT_COLUMNS, INCIDENT_TALLY_KEYS, NOT_AVAILABLE_COLUMNS,
+                    OBSERVATION_COLUMNS, OBSERVATION_KEY, REFERENCE_COLUMNS, ParsedFile)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SQLITE = ROOT / "var" / "dashboard.sqlite"
@@ -84,6 +84,20 @@ observations = sa.Table(
 )
 
 INDEX_ORDER = [c.name for c in next(iter(observations.indexes)).columns]
+
+# Figures an officer's file marked not available ("*", "<5"...), with the marker: what the
+# officer said instead of a figure. Current as an observation is: by upload, rolled back
+# with it; a later upload giving the figure supersedes it.
+not_available_figures = sa.Table(
+    "not_available_figures", metadata,
+    _upload_fk(),
+    sa.Column("indicator_id", sa.String(64), nullable=False),
+    sa.Column("area_type", sa.String(16), nullable=False),
+    sa.Column("area_code", sa.String(16), nullable=False),
+    sa.Column("period_start", sa.String(10), nullable=False),
+    sa.Column("granularity", sa.String(8), nullable=False),
+    sa.Column("marker", sa.Text, nullable=False),
+)
 
 incidents = sa.Table(
     "incidents", metadata,
@@ -447,7 +461,7 @@ class Store:
         """What storing ``parsed`` would add, revise and leave unchanged."""
         version = self._version(conn)  # read first: a change after it makes the preview stale
         new = parsed.observations
-        current = self._stored_values(new, conn)
+        current = self.stored_values(new, conn)
         merged = new.merge(current, on=OBSERVATION_KEY, how="left", suffixes=("", "_old"))
         has_old = merged["value_old"].notna()
         same = has_old & ((merged["value"] - merged["value_old"]).abs() <= 1e-9)
@@ -466,7 +480,7 @@ class Store:
             data_version=version,
         )
 
-    def _stored_values(self, new: pd.DataFrame, conn=None) -> pd.DataFrame:
+    def stored_values(self, new: pd.DataFrame, conn=None) -> pd.DataFrame:
         """Current values (OBSERVATION_KEY + value) of the indicators and periods ``new``
         holds. Only those rows are read: reading the indicators' whole history made every
         police.uk month slower to preview than the one before."""
@@ -479,6 +493,23 @@ class Store:
         frame = self._read(sa.select(*[table.c[c] for c in OBSERVATION_KEY + ["value"]]), conn)
         frame["value"] = frame["value"].astype("float64")
         return frame
+
+    def not_available(self, snapshot: int | None = None) -> pd.DataFrame:
+        """The figures marked not available and not given since (now, or when ``snapshot``
+        was taken): NOT_AVAILABLE_COLUMNS and the upload_id that marked each."""
+        marked = _current(not_available_figures, OBSERVATION_KEY, snapshot)
+        frame = self._read(sa.select(*[marked.c[c] for c in ["upload_id",
+                                                            *NOT_AVAILABLE_COLUMNS]]))
+        if frame.empty:
+            return frame
+        given = _current(observations, OBSERVATION_KEY, snapshot, where=[
+            observations.c.indicator_id.in_(sorted(frame["indicator_id"].unique()))])
+        figures = self._read(sa.select(*[given.c[c] for c in [*OBSERVATION_KEY, "upload_id"]]))
+        merged = frame.merge(figures, on=OBSERVATION_KEY, how="left", suffixes=("", "_given"))
+        later = merged["upload_id_given"] < merged["upload_id"]
+        still = merged["upload_id_given"].isna() | later
+        return merged[still].drop(columns="upload_id_given").sort_values(
+            OBSERVATION_KEY).reset_index(drop=True)
 
     def highest_values(self, indicator_ids: list[str]) -> pd.DataFrame:
         """The highest current value of each indicator at each area type: indicator_id,
@@ -585,6 +616,8 @@ class Store:
             _insert(conn, incidents, parsed.incidents, INCIDENT_COLUMNS, upload_id)
         for name, frame in parsed.reference.items():
             _insert(conn, REFERENCE_TABLES[name], frame, REFERENCE_COLUMNS[name], upload_id)
+        _insert(conn, not_available_figures, parsed.not_available, NOT_AVAILABLE_COLUMNS,
+                upload_id)
         return upload_id
 
     def rollback(self, upload_id: int, user: str) -> None:

@@ -6,8 +6,9 @@ from components.access import require_role
 from components.cache import (current_version, get_store, load_catalogue,
                               load_definition_changes, load_ledger, load_observations,
                               load_reference, load_snapshots, load_upload_events)
-from components.data_view import (coverage_table, render_aliases, render_definition_changes,
-                                  render_exports, render_ledger, render_rollback)
+from components.data_view import (coverage_table, not_available_table, render_aliases,
+                                  render_definition_changes, render_exports, render_ledger,
+                                  render_rollback)
 from components.filters import quarters_held
 from data_loaders.catalogue import THEMES
 from data_loaders.store import StoreBusy, StoreFull
@@ -73,6 +74,12 @@ catalogue = load_catalogue()
 observations = load_observations(version)
 st.dataframe(coverage_table(compute_coverage(observations, catalogue), THEMES),
              hide_index=True, width="stretch")
+marked = get_store().not_available()
+if len(marked):
+    st.markdown(f"**Figures marked not available** ({len(marked):,}): what officers' files "
+                "gave instead of a figure. None is counted as zero.")
+    st.dataframe(not_available_table(marked, dict(zip(catalogue["id"], catalogue["title"]))),
+                 hide_index=True, width="stretch")
 if observations["is_sample"].any():
     st.caption("Sample data: the figures for indicators police.uk does not carry (domestic "
                "abuse, reoffending, hate crime, surveys, MARAC) are generated sample data, "

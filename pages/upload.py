@@ -59,7 +59,7 @@ areas = load_reference("areas", version)
 names = dict(zip(areas["area_code"], areas["area_name"]))
 new_answers = {}
 for item in state.checked:
-    given = render_checked_file(item, names)
+    given = render_checked_file(item, names, state.answers.get(item.parsed.file_name))
     if given:
         new_answers[item.parsed.file_name] = {**state.answers.get(item.parsed.file_name, {}),
                                               **given}

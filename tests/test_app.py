@@ -443,6 +443,25 @@ def test_data_page_ledger_lists_every_upload(app, seeded_store_copy):
     assert set(ledger["Sample data"]) == {"yes"}
 
 
+def test_data_page_lists_the_aliases_and_the_figures_marked_not_available(app, seeded_store_copy,
+                                                                          tmp_path):
+    store = Store(f"sqlite:///{seeded_store_copy}")
+    path = tmp_path / "marked.csv"
+    path.write_text("District,Period,Measure,Value\nMelton,Q3 2023/24,Hate offences,*\n")
+    ingest_paths([path], store, "Ann Officer", {"marked.csv": {
+        "measure:hate offences": "hate_crimes"}})
+    app.switch_page("pages/data.py").run()
+    marked = table_with(app, "Marked")
+    assert marked[["Indicator", "Area", "Period", "Marked"]].values.tolist() == [
+        ["Hate crimes", "Melton", "Q3 2023/24", "*"]]
+    aliases = next(t.value for t in app.table if "Name as written" in t.value.columns)
+    assert aliases[["Name as written", "Read as", "Given by"]].values.tolist() == [
+        ["hate offences", "Hate crimes", "Ann Officer"]]
+    app.selectbox(key="withdraw_alias").set_value("measure:hate offences").run()
+    app.button(key="withdraw_alias_button").click().run()
+    assert not app.exception and store.aliases() == {}
+
+
 def test_data_page_rollback_removes_and_restore_brings_back(app, seeded_store_copy):
     store = Store(f"sqlite:///{seeded_store_copy}")
     ledger = store.uploads()

@@ -182,3 +182,37 @@ def test_a_wide_table_with_an_unknown_title_and_district_is_asked_once(store):
     assert again.parsed.ok and not again.parsed.questions
     assert set(again.parsed.observations["indicator_id"]) == {"da_offences"}
     assert "E07000133" in set(again.parsed.observations["area_code"])
+
+
+def test_figures_marked_not_available_are_stored_as_such_until_given(store):
+    """A "*" for Melton is stored as not available (never as a value), rolled back with
+    its upload, and superseded by a later upload that gives the figure."""
+    marked = b"District,Period,Measure,Value\nMelton,2031-32 Q1,Hate crimes,*\n" \
+             b"Blaby,2031-32 Q1,Hate crimes,1.6\n"
+    [checked] = check_files([("marked.csv", marked)], store)
+    [upload] = store_checked([checked], store, "Ann Officer")
+    held = store.not_available()
+    assert held[["area_code", "period_start", "marker", "upload_id"]].values.tolist() == [
+        ["E07000133", "2031-04-01", "*", upload]]
+    figures = store.observations()
+    assert figures.query("period_start == '2031-04-01'")["area_code"].tolist() == ["E07000129"]
+    store.rollback(upload, "Ann Officer")
+    assert store.not_available().empty
+    store.restore(upload, "Ann Officer")
+    given = b"District,Period,Measure,Value\nMelton,2031-32 Q1,Hate crimes,1.7\n"
+    store_checked(check_files([("given.csv", given)], store), store, "Ann Officer")
+    assert store.not_available().empty
+
+
+def test_marking_a_stored_figure_not_available_says_the_figure_stays(store):
+    stored = store.observations().query(
+        "indicator_id == 'hate_crimes' and area_code == 'E07000133' and "
+        "granularity == 'quarter'").sort_values("period_start").iloc[-1]
+    quarter = {"01": "Q4", "04": "Q1", "07": "Q2", "10": "Q3"}[stored.period_start[5:7]]
+    year = int(stored.period_start[:4]) - (stored.period_start[5:7] == "01")
+    text = f"District,Period,Measure,Value\nMelton,{year}-{str(year + 1)[2:]} {quarter}," \
+           "Hate crimes,*\n"
+    [checked] = check_files([("marked.csv", text.encode())], store)
+    [stays] = [w for w in checked.parsed.warnings if "stays on the dashboard" in w.message]
+    assert stays.message.startswith("Melton, ") and f": {stored.value:g} is marked not " \
+        "available in this file but already stored" in stays.message

@@ -404,10 +404,18 @@ def test_a_count_measure_beside_a_count_column_needs_no_question():
 
 
 @pytest.mark.parametrize("marker", ["*", "<5", "n/a", "-", "..", "[c]"])
-def test_a_figure_marked_not_available_is_left_out_never_refused_or_zero(marker):
-    parsed = parse_rows([GOOD, ["Melton", "Q1 2023/24", "Hate crimes", marker],
-                         ["Rutland", "Q1 2023/24", "Hate crimes", marker]])
+def test_a_figure_marked_not_available_is_kept_as_such_never_refused_or_zero(marker):
+    rows = [GOOD, ["Melton", "Q1 2023/24", "Hate crimes", marker],
+            ["Rutland", "Q1 2023/24", "Hate crimes", marker]]
+    parsed = parse_rows(rows)
     assert parsed.ok, parsed.problems
-    assert parsed.observations["area_code"].tolist() == ["E07000129"]
+    assert parsed.observations["area_code"].tolist() == ["E07000129"]  # no value, no zero
     [note] = parsed.warnings
-    assert note.message.startswith(f'rows 3-4 are marked "{marker}" (not available) and left out')
+    assert note.message == f'rows 3-4 are marked "{marker}": stored as not available, with ' \
+                           "no figure (never as zero)"
+    assert parsed.not_available[["area_code", "period_start", "marker"]].values.tolist() == [
+        ["E07000133", "2023-04-01", marker], ["E06000017", "2023-04-01", marker]]
+    # Or left out, as the officer chooses.
+    left = parse_rows(rows, {"not_available": LEAVE_OUT})
+    assert left.ok and left.not_available.empty
+    assert "left out, as chosen" in left.warnings[0].message

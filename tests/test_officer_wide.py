@@ -247,3 +247,13 @@ def test_does_not_change_the_sheet():
     before = sheet.cells.copy()
     parse_officer_wide(sheet, "sha")
     assert sheet.cells.equals(before)
+
+
+def test_a_quarter_marked_not_available_is_kept_as_such():
+    parsed = parse_text(edited("Melton\t210\t211", "Melton\t*\t211"))
+    assert parsed.ok
+    assert parsed.not_available[["area_code", "period_start", "marker"]].values.tolist() == [
+        ["E07000133", "2018-04-01", "*"]]
+    melton = parsed.observations.query("area_code == 'E07000133'")
+    assert "2018-04-01" not in set(melton["period_start"])  # no value, no zero
+    assert any('marked "*": stored as not available' in w.message for w in parsed.warnings)

@@ -227,7 +227,7 @@ def test_a_preview_reads_only_the_periods_the_file_holds(store):
     store.commit([parsed("a.xlsx", {BLABY_Q1: 1.0, BLABY_Q2: 2.0})], "o")
     preview = store.preview(parsed("b.xlsx", {BLABY_Q2: 2.0}))
     assert (len(preview.added), len(preview.revised), preview.unchanged) == (0, 0, 1)
-    assert store._stored_values(parsed("b.xlsx", {BLABY_Q2: 2.0}).observations)[
+    assert store.stored_values(parsed("b.xlsx", {BLABY_Q2: 2.0}).observations)[
         "period_start"].tolist() == ["2023-07-01"]
 
 
