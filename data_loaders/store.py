@@ -67,15 +67,20 @@ def _upload_fk():
     return sa.Column("upload_id", sa.Integer, sa.ForeignKey("uploads.upload_id"), nullable=False)
 
 
+def _key_columns() -> list[sa.Column]:
+    """An observation's key (model.OBSERVATION_KEY) as columns, new for each table."""
+    return [sa.Column("indicator_id", sa.String(64), nullable=False),
+            sa.Column("area_type", sa.String(16), nullable=False),
+            sa.Column("area_code", sa.String(16), nullable=False),
+            sa.Column("period_start", sa.String(10), nullable=False),
+            sa.Column("granularity", sa.String(8), nullable=False)]
+
+
 observations = sa.Table(
     "observations", metadata,
     sa.Column("obs_id", sa.Integer, primary_key=True, autoincrement=True),
     _upload_fk(),
-    sa.Column("indicator_id", sa.String(64), nullable=False),
-    sa.Column("area_type", sa.String(16), nullable=False),
-    sa.Column("area_code", sa.String(16), nullable=False),
-    sa.Column("period_start", sa.String(10), nullable=False),
-    sa.Column("granularity", sa.String(8), nullable=False),
+    *_key_columns(),
     sa.Column("value", sa.Float, nullable=False),
     sa.Column("numerator", sa.Float),
     sa.Column("denominator", sa.Float),
@@ -91,11 +96,7 @@ INDEX_ORDER = [c.name for c in next(iter(observations.indexes)).columns]
 not_available_figures = sa.Table(
     "not_available_figures", metadata,
     _upload_fk(),
-    sa.Column("indicator_id", sa.String(64), nullable=False),
-    sa.Column("area_type", sa.String(16), nullable=False),
-    sa.Column("area_code", sa.String(16), nullable=False),
-    sa.Column("period_start", sa.String(10), nullable=False),
-    sa.Column("granularity", sa.String(8), nullable=False),
+    *_key_columns(),
     sa.Column("marker", sa.Text, nullable=False),
 )
 
