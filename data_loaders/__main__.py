@@ -9,12 +9,13 @@ import getpass
 import sys
 from pathlib import Path
 
-from .exports import tidy_export, to_csv_bytes, to_xlsx_bytes
-from .ingest import ingest_paths, load_sample_data
 from . import geography as geo
 from .catalogue import match_measure
+from .exports import tidy_export, to_csv_bytes, to_xlsx_bytes
+from .ingest import ingest_paths, load_sample_data
 from .model import KINDS
 from .names import AREA, LEAVE_OUT, MEASURE, alias_target_name, is_name_key, name_key
+from .plausibility import IMPLAUSIBLE
 from .problems import UploadRefused
 from .store import Store, StoreBusy, StoreFull
 
@@ -76,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
                              "'measure:NAME=ID or title' and 'area:NAME=district' for a name "
                              "the dashboard does not know ('leave out' leaves its rows out); "
                              "answers about names are kept as the board's aliases")
+    ingest.add_argument("--confirm", action="store_true",
+                        help="store even values that cannot look right for their indicator "
+                             "(a rate in the hundreds, many times the stored figure), once you "
+                             "have checked them: without it they stop the batch")
     ingest.set_defaults(run=_ingest)
 
     command("uploads", "the upload ledger").set_defaults(run=_uploads)
@@ -128,11 +133,15 @@ def _ingest(args, store: Store) -> int:
         print(f"Not stored: {', '.join(map(str, missing))} not found.", file=sys.stderr)
         return 2
     try:
-        checked, ids = ingest_paths(args.paths, store, args.user, per_file)
+        checked, ids = ingest_paths(args.paths, store, args.user, per_file,
+                                    confirmed=args.confirm)
     except UploadRefused as refused:
         print("Not stored: nothing from these files was saved.", file=sys.stderr)
         for problem in refused.problems:
             print(f"  {problem}{_answer_hint(problem)}", file=sys.stderr)
+        if any(p.key == IMPLAUSIBLE for p in refused.problems):
+            print("  If those figures are right, run this again with --confirm.",
+                  file=sys.stderr)
         return 1
     by_name = dict(zip([c.parsed.file_name for c in checked if not c.adds_nothing], ids))
     for item in checked:

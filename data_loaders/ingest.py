@@ -23,7 +23,7 @@ from .model import KINDS, OBSERVATION_KEY, ParsedFile
 from .names import is_name_key
 from .parse import UNREADABLE, parse_upload
 from .periods import period_label
-from .plausibility import implausible_values
+from .plausibility import IMPLAUSIBLE, implausible_values
 from .police_uk import PoliceContext, looks_like_police_uk
 from .problems import Problem, UploadRefused, error, warning
 from .store import Preview, Store, StoreBusy, StoreFull
@@ -263,8 +263,10 @@ def storing_stopped_message(stopped: workers.Stopped) -> str:
 
 
 def ingest_paths(paths: list[Path], store: Store, user: str, answers: dict | None = None,
-                 *, is_sample=False) -> tuple[list[Checked], list[int]]:
-    """Read, check and store files from disk (the command line and the sample loader)."""
+                 *, is_sample=False, confirmed=True) -> tuple[list[Checked], list[int]]:
+    """Read, check and store files from disk (the command line and the sample loader).
+    Unless ``confirmed``, values that cannot be right for their indicator refuse the batch
+    (UploadRefused), as the Upload page holds it until the officer confirms them."""
     files = []
     for path in paths:
         data = Path(path).read_bytes()
@@ -273,6 +275,9 @@ def ingest_paths(paths: list[Path], store: Store, user: str, answers: dict | Non
             data, name = gzip.decompress(data), name[:-3]
         files.append((name, data))
     checked = check_files(files, store, answers)
+    implausible = [p for c in checked for p in c.parsed.warnings if p.key == IMPLAUSIBLE]
+    if implausible and not confirmed:
+        raise UploadRefused([dataclasses.replace(p, severity="error") for p in implausible])
     return checked, store_checked(checked, store, user, is_sample=is_sample)
 
 

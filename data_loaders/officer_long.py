@@ -15,8 +15,8 @@ from . import geography as geo
 from .catalogue import indicator, match_measure
 from .model import (NOT_AVAILABLE_COLUMNS, OBSERVATION_COLUMNS, OBSERVATION_KEY, ParsedFile,
                     empty_not_available)
-from .periods import PERIOD_FORMS, AmbiguousFinancialYear, PeriodError, parse_period, period_label
 from .names import AREA, LEAVE_OUT, MEASURE, name_key, unknown_name_question
+from .periods import PERIOD_FORMS, AmbiguousFinancialYear, PeriodError, parse_period, period_label
 from .problems import Problem, column_letter, error, warning
 from .readers import RawSheet
 
@@ -24,10 +24,11 @@ HEADER_SEARCH_ROWS = 30
 LSOA_CODE = re.compile(r"E01\d{6}", re.IGNORECASE)
 FY_CHOICES = ("end", "start")
 # What officers write for a figure they cannot give (suppressed, not collected, not
-# applicable): such a row is left out and said so, never refused and never read as zero.
+# applicable): stored as not available with the marker, or left out if the officer chooses
+# (answer NOT_AVAILABLE_KEY), and said so; never refused and never read as zero.
 NOT_AVAILABLE = {"*", "**", "<5", "< 5", "n/a", "na", "n.a.", "-", "–", "..", "...", "x", "c",
                  "[c]", "[x]", "[z]", "[low]", "suppressed", "not available", "redacted"}
-NOT_AVAILABLE_KEY = "not_available"  # answered names.LEAVE_OUT: such rows are left out
+NOT_AVAILABLE_KEY = "not_available"
 # Header words that say a column holds counts, not rates ("value" and "figure" say neither).
 COUNT_WORDS = {"count", "counts", "number", "numbers", "volume", "total", "totals", "no"}
 
@@ -260,7 +261,7 @@ class CellReader:
         text = " ".join(str(text).split())
         if LSOA_CODE.fullmatch(text):
             return text.upper(), "lsoa"
-        answer = self.answers.get(name_key(AREA, text))
+        answer = self.answers.get(self._once(_area_key, text))
         if answer == LEAVE_OUT:
             self._note_name(self.left_out, AREA, text, index, column)
             return None
@@ -299,7 +300,7 @@ class CellReader:
                       "Measures sheet lists it", index, column)
             return None
         text = " ".join(str(text).split())
-        answer = self.answers.get(name_key(MEASURE, text))
+        answer = self.answers.get(self._once(_measure_key, text))
         if answer == LEAVE_OUT:
             self._note_name(self.left_out, MEASURE, text, index, column)
             return None
@@ -445,6 +446,14 @@ def _read_area(text: str) -> tuple[str | None, str | None, bool]:
     """(code, area type, whether ``text`` is the area's own name or code) for an area name."""
     code, area_type = geo.resolve_area_name(text)
     return code, area_type, code is not None and geo.is_canonical_name(_and(text), code)
+
+
+def _area_key(text: str) -> str:
+    return name_key(AREA, text)
+
+
+def _measure_key(text: str) -> str:
+    return name_key(MEASURE, text)
 
 
 def _unit(measure: str) -> str:

@@ -10,6 +10,8 @@ from . import geography as geo
 from .catalogue import indicator
 from .periods import period_label
 from .problems import Problem, warning
+
+IMPLAUSIBLE = "implausible"  # the key of these warnings: the command line stops on them
 from .store import Preview
 
 # A district, the county or the board area with more than 200 of every 1,000 people in one
@@ -40,7 +42,7 @@ def implausible_values(file_name: str, observations: pd.DataFrame, preview: Prev
                     f"{_figures(high, 'value')} {'is' if len(high) == 1 else 'are'} more "
                     f"than {MOST_PER_1000} of every 1,000 people in a whole area: these look "
                     "like counts, not rates. Check the figures before storing them",
-                    file=file_name))
+                    file=file_name, key=IMPLAUSIBLE))
                 continue
         ceiling = rows["area_type"].map(lambda t: held.get((indicator_id, t), float("nan")))
         far = rows[(ceiling > 0) & (rows["value"] > ceiling * MOST_RATIO)]
@@ -50,7 +52,7 @@ def implausible_values(file_name: str, observations: pd.DataFrame, preview: Prev
                 f"{record['title']}: {_figures(far, 'value')} {'is' if len(far) == 1 else 'are'}"
                 f" more than {MOST_RATIO} times the highest figure held for such an area "
                 f"({most:g}). Check the file is for this measure and unit before storing it",
-                file=file_name))
+                file=file_name, key=IMPLAUSIBLE))
     if preview is None or not len(preview.revised):
         return problems
     revised = preview.revised
@@ -61,7 +63,7 @@ def implausible_values(file_name: str, observations: pd.DataFrame, preview: Prev
             f"{indicator(indicator_id)['title']}: {_figures(rows, 'new_value', 'old_value')} "
             f"{'is' if len(rows) == 1 else 'are'} more than {MOST_RATIO} times the stored "
             "figure or less than a fifth of it. Check the file is for this measure and unit "
-            "before storing it", file=file_name))
+            "before storing it", file=file_name, key=IMPLAUSIBLE))
     return problems
 
 

@@ -216,3 +216,17 @@ def test_marking_a_stored_figure_not_available_says_the_figure_stays(store):
     [stays] = [w for w in checked.parsed.warnings if "stays on the dashboard" in w.message]
     assert stays.message.startswith("Melton, ") and f": {stored.value:g} is marked not " \
         "available in this file but already stored" in stays.message
+
+
+def test_the_command_line_stops_on_values_that_cannot_be_right_until_confirmed(store, tmp_path,
+                                                                                capsys):
+    wild = tmp_path / "wild.csv"
+    wild.write_bytes(officer_table(hate="Hate crimes", first=195))
+    held = len(store.uploads())
+    args = ["ingest", str(wild), "--store", store.url, "--answer", "area:Melton Town=Melton"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "Hate crimes: Blaby, Q1 2023/24: 195" in err and "run this again with --confirm" in err
+    assert len(store.uploads()) == held
+    assert main([*args, "--confirm"]) == 0
+    assert len(Store(store.url).uploads()) == held + 1
