@@ -61,6 +61,8 @@ def render_checked_file(item: Checked, names: dict[str, str], given: dict | None
         badge = "Needs an answer"
     elif item.adds_nothing:
         badge = "Already stored"
+    elif item.changes_nothing:
+        badge = "Changes nothing"
     else:
         badge = "Ready"
     with st.container(border=True):
@@ -79,6 +81,11 @@ def render_checked_file(item: Checked, names: dict[str, str], given: dict | None
             st.info(f"This exact file was stored as upload {dup['upload_id']} "
                     f"({dup['file_name']}, {dup['uploaded_at'][:16].replace('T', ' ')}, by "
                     f"{dup['user_name']}). Storing it again would add nothing.")
+        elif item.changes_nothing:
+            st.info(f"Every figure in this file ({preview.unchanged:,}) is already stored with "
+                    "the same value" + (", and every incident with the same outcome"
+                                        if parsed.incidents is not None else "")
+                    + ". Storing it would change nothing, so it is not offered.")
         elif preview is not None:
             _render_preview(parsed, preview, names)
     return answers

@@ -143,12 +143,16 @@ def _ingest(args, store: Store) -> int:
             print("  If those figures are right, run this again with --confirm.",
                   file=sys.stderr)
         return 1
-    by_name = dict(zip([c.parsed.file_name for c in checked if not c.adds_nothing], ids))
+    by_name = dict(zip([c.parsed.file_name for c in checked if not c.changes_nothing], ids))
     for item in checked:
         parsed, preview = item.parsed, item.preview
         if item.adds_nothing:
             print(f"{parsed.file_name}: already stored as upload {preview.duplicate_of['upload_id']}"
                   "; nothing added")
+            continue
+        if item.changes_nothing:
+            print(f"{parsed.file_name}: every figure is already stored with the same value; "
+                  f"nothing stored ({preview.unchanged} unchanged)")
             continue
         print(f"{parsed.file_name}: upload {by_name[parsed.file_name]}, "
               f"{KINDS.get(parsed.kind, parsed.kind)}: {len(preview.added)} values added, "

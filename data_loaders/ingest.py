@@ -149,7 +149,20 @@ class Checked:
 
     @property
     def adds_nothing(self) -> bool:
+        """The same bytes are already stored."""
         return self.preview is not None and self.preview.duplicate_of is not None
+
+    @property
+    def changes_nothing(self) -> bool:
+        """Storing it would change nothing the dashboard holds: the same bytes are stored,
+        or every figure and incident is stored as it is here (reference rows and figures
+        marked not available are taken to change something)."""
+        if self.adds_nothing:
+            return True
+        preview, parsed = self.preview, self.parsed
+        return preview is not None and not (
+            len(preview.added) or len(preview.revised) or preview.incidents_new
+            or preview.incidents_changed or parsed.reference or len(parsed.not_available))
 
 
 def check_files(files: list[tuple[str, bytes]], store: Store, answers: dict | None = None,
@@ -194,7 +207,7 @@ def store_checked(checked: list[Checked], store: Store, user: str, *, is_sample=
     if problems:
         store.log_refusals([c.parsed for c in checked], user)
         raise UploadRefused(problems)
-    kept = [c for c in checked if not c.adds_nothing]
+    kept = [c for c in checked if not c.changes_nothing]
     if not kept:
         return []
     limits = workers.Limits(workers.Limits.from_env().memory_mb, STORE_SECONDS)

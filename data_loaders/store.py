@@ -281,6 +281,7 @@ class Preview:
     incidents_held: int
     duplicate_of: dict | None  # the stored upload with the same sha256, if any
     data_version: int = 0  # the store's data version when the comparison was made
+    incidents_changed: int = 0  # held incidents whose outcome this file changes
 
 
 class Store:
@@ -468,15 +469,15 @@ class Store:
         same = has_old & ((merged["value"] - merged["value_old"]).abs() <= 1e-9)
         revised = merged[has_old & ~same].rename(columns={"value": "new_value",
                                                           "value_old": "old_value"})
-        held = 0
+        held, changed = 0, 0
         if parsed.incidents is not None and len(parsed.incidents):
-            held = self._held_incidents(parsed.incidents, conn)
+            held, changed = self._held_incidents(parsed.incidents, conn)
         return Preview(
             added=merged[~has_old][OBSERVATION_COLUMNS].reset_index(drop=True),
             revised=revised[OBSERVATION_KEY + ["old_value", "new_value"]].reset_index(drop=True),
             unchanged=int(same.sum()),
             incidents_new=0 if parsed.incidents is None else len(parsed.incidents) - held,
-            incidents_held=held,
+            incidents_held=held, incidents_changed=changed,
             duplicate_of=None if conn is not None else self.find_duplicate(parsed.sha256),
             data_version=version,
         )
@@ -524,19 +525,26 @@ class Store:
         frame["highest"] = frame["highest"].astype("float64")
         return frame
 
-    def _held_incidents(self, frame: pd.DataFrame, conn=None) -> int:
-        """How many of ``frame``'s incidents the store already holds as current."""
+    def _held_incidents(self, frame: pd.DataFrame, conn=None) -> tuple[int, int]:
+        """How many of ``frame``'s incidents the store already holds as current, and how many
+        of those with another outcome (police.uk republishes months as outcomes come in)."""
         months = sorted(frame["month"].unique())
         active = sa.select(incidents.c.month, sa.func.max(incidents.c.upload_id).label("uid")) \
             .join(uploads, uploads.c.upload_id == incidents.c.upload_id) \
             .where(_counted(None), incidents.c.month.in_(months)) \
             .group_by(incidents.c.month).subquery()
-        query = sa.select(incidents.c.incident_key).join(
+        query = sa.select(incidents.c.incident_key, incidents.c.outcome).join(
             active, sa.and_(active.c.month == incidents.c.month,
                             active.c.uid == incidents.c.upload_id))
-        held = set(self._read(query, conn)["incident_key"].tolist())
-        # A set, not Series.isin: isin on Arrow strings walks them in Python (25 ms a month)
-        return sum(key in held for key in frame["incident_key"].tolist())
+        stored = self._read(query, conn)
+        # A dict, not Series.isin: isin on Arrow strings walks them in Python (25 ms a month)
+        outcomes = dict(zip(stored["incident_key"].tolist(), stored["outcome"].tolist()))
+        held = changed = 0
+        for key, outcome in zip(frame["incident_key"].tolist(), frame["outcome"].tolist()):
+            if key in outcomes:
+                held += 1
+                changed += not _same_text(outcomes[key], outcome)
+        return held, changed
 
     # -- writing ------------------------------------------------------------------------
 
@@ -881,6 +889,12 @@ def _current_incidents(query, snapshot: int | None = None):
         .where(_counted(snapshot)).group_by(incidents.c.month).subquery()
     return query.join(active, sa.and_(active.c.month == incidents.c.month,
                                       active.c.uid == incidents.c.upload_id))
+
+
+def _same_text(a, b) -> bool:
+    """Equal, with a missing value (None, NaN or "") equal only to another."""
+    missing_a, missing_b = not (isinstance(a, str) and a), not (isinstance(b, str) and b)
+    return (missing_a and missing_b) or a == b
 
 
 def _new_stamp() -> str:

@@ -68,7 +68,7 @@ if new_answers and any(state.answers.get(k) != v for k, v in new_answers.items()
     st.rerun()
 
 refused = [c for c in state.checked if not c.parsed.ok]
-to_store = [c for c in state.checked if not c.adds_nothing]
+to_store = [c for c in state.checked if not c.changes_nothing]
 if any(c.parsed.errors for c in refused):
     if state.get("refusal_logged_for") != fingerprint:  # once per batch, not every rerun
         writes.log_refusals([c.parsed for c in refused if c.parsed.errors])
@@ -82,12 +82,15 @@ if refused:
             "same name goes in without a question next time.")
     st.stop()
 if not to_store:
-    st.info("Every file here is already stored; there is nothing to add.")
+    st.info("Every file here is already stored; there is nothing to add."
+            if all(c.adds_nothing for c in state.checked) else
+            "Nothing in these files changes what the dashboard holds: every figure is already "
+            "stored with the same value. There is nothing to store.")
     st.stop()
 
-has_warnings = any(c.parsed.warnings for c in to_store)
-confirmed = st.checkbox("I have checked the warnings and the figures are right",
-                        disabled=not has_warnings, value=not has_warnings)
+# The box is there only when there is something to confirm.
+confirmed = not any(c.parsed.warnings for c in to_store) or st.checkbox(
+    "I have checked the warnings and the figures are right")
 if st.button(f"Store {len(to_store)} file{'s' if len(to_store) > 1 else ''}", type="primary",
              disabled=not (confirmed and user.strip())):
     try:

@@ -230,3 +230,21 @@ def test_the_command_line_stops_on_values_that_cannot_be_right_until_confirmed(s
     assert len(store.uploads()) == held
     assert main([*args, "--confirm"]) == 0
     assert len(Store(store.url).uploads()) == held + 1
+
+
+def test_a_file_that_changes_nothing_is_not_stored(store, tmp_path, capsys):
+    """Different bytes, the same figures: no upload is made, on the page or the command
+    line."""
+    first = tmp_path / "hate.csv"
+    first.write_text("District,Period,Measure,Value\nMelton,Q1 2031/32,Hate crimes,1.5\n")
+    assert main(["ingest", str(first), "--store", store.url]) == 0
+    held = len(store.uploads())
+    again = tmp_path / "hate again.csv"
+    again.write_text("District,Period,Measure,Value\nMelton,Q1 2031/32,Hate crimes,1.50\n\n")
+    [checked] = check_files([("hate again.csv", again.read_bytes())], store)
+    assert checked.changes_nothing and not checked.adds_nothing
+    capsys.readouterr()
+    assert main(["ingest", str(again), "--store", store.url]) == 0
+    assert "every figure is already stored with the same value; nothing stored" in \
+        capsys.readouterr().out
+    assert len(store.uploads()) == held

@@ -130,5 +130,12 @@ def test_reupload_of_a_month_dedupes_incidents(january, context, tmp_path):
     preview = store.preview(again)
     assert preview.incidents_new == 0 and preview.incidents_held == len(first.incidents)
     assert len(preview.added) == 0 and len(preview.revised) == 0
+    assert preview.incidents_changed == 0  # nothing to store: the Upload page offers none
+    # The month republished with one crime's outcome moved on: that is a change to store.
+    crimes = first.incidents[first.incidents["outcome"].fillna("") != ""]
+    old = crimes["outcome"].iloc[0]
+    moved = january.replace(old.encode(), b"Offender given a caution", 1)
+    later = parse_police_uk("jan-later.csv", moved, "c" * 64, context)
+    assert store.preview(later).incidents_changed == 1
     store.commit([again], "o")
     assert len(store.incidents()) == len(first.incidents)
