@@ -11,9 +11,11 @@ from data_loaders.catalogue import THEMES
 from metrics.attention import needs_attention
 from metrics.formatting import format_value
 from metrics.series import sample_indicators
+from metrics.summary import period_ends_note
 from metrics.windows import MONTHS
 
-from .cache import DataKey, frozen_table, load_observation_index, load_scorecard
+from .cache import (DataKey, frozen_table, load_catalogue_records, load_observation_index,
+                    load_scorecard)
 from .downloads import render_downloads
 from .judgement_text import (benchmark_text, change_text, rag_text, status_text,
                              variation_text)
@@ -95,14 +97,18 @@ def scorecard_view(version: DataKey, area_code: str, kind: str, end: str | None
             sections.append({"theme": theme, "title": title, "table": frozen_table(table),
                              "read_first": table[READ_FIRST],
                              "download": table.drop(columns="Two-year trend")})
+    origins = {r["id"]: r["origin"] for r in load_catalogue_records()}
     return {"attention": [attention_line(r) for r in needs_attention(card).itertuples()],
-            "sections": sections}
+            "sections": sections,
+            "period_ends": period_ends_note(card.to_dict("records"), origins)}
 
 
 def render_scorecard(view: dict | None, area_name: str) -> None:
     if view is None:
         st.info(f"No data is held for {area_name} yet. Officers can add it on the Upload page.")
         return
+    if view["period_ends"]:
+        st.caption(f"⏳ {view['period_ends']} Each row gives its own period.")
     st.subheader("What needs the board's attention")
     if not view["attention"]:
         st.markdown("Nothing reads Act or Watch, and no change on a year earlier is "

@@ -13,7 +13,7 @@ import streamlit as st
 from data_loaders import geography as geo
 from data_loaders.catalogue import THEMES
 from metrics.series import indicators_held, sample_indicators
-from metrics.summary import current_indicators, lead_indicator
+from metrics.summary import current_indicators, lead_indicator, period_ends_note
 from metrics.windows import is_additive
 
 from .actions_view import actions_table, open_actions, render_actions_table
@@ -48,6 +48,10 @@ def render_theme(theme: str) -> None:
 
     assessments = load_assessments(version, theme, filters.area_code, filters.kind,
                                    filters.end.isoformat() if filters.end else None)
+    ends = period_ends_note([a for a in assessments.values() if a.get("value") is not None],
+                            {r["id"]: r["origin"] for r in records})
+    if ends:
+        st.caption(f"⏳ {ends} Each tile gives its own period.")
     available = [r for r in headline if r["id"] in held]
     current = current_indicators(observations, available, {
         r["id"]: assessments[r["id"]]["figure_area"] for r in available})

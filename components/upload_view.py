@@ -125,9 +125,14 @@ def _not_available_choice(parsed, given: dict) -> dict:
 
 def _render_preview(parsed, preview, names) -> None:
     columns = st.columns(4)
-    columns[0].metric("New values", f"{len(preview.added):,}")
-    columns[1].metric("Revised values", f"{len(preview.revised):,}")
-    columns[2].metric("Unchanged", f"{preview.unchanged:,}")
+    what = ("the counts the dashboard works out from the file, for every area and crime type "
+            "(see above)" if parsed.incidents is not None else "one per figure in the file")
+    columns[0].metric("New figures", f"{len(preview.added):,}",
+                      help=f"Figures the dashboard does not hold yet: {what}.")
+    columns[1].metric("Revised figures", f"{len(preview.revised):,}",
+                      help="Figures held now that this file changes (listed below).")
+    columns[2].metric("Unchanged figures", f"{preview.unchanged:,}",
+                      help="Figures held now with the same value.")
     if parsed.incidents is not None:
         columns[3].metric("New incidents", f"{preview.incidents_new:,}",
                           help=f"{preview.incidents_held:,} incidents are already held")
@@ -135,12 +140,12 @@ def _render_preview(parsed, preview, names) -> None:
     if reference_rows:
         columns[3].metric("Reference rows", f"{reference_rows:,}")
     if len(preview.revised):
-        st.markdown("**Values this file revises** (the stored value is kept as an earlier "
+        st.markdown("**Figures this file revises** (the stored value is kept as an earlier "
                     "version)")
         st.dataframe(readable_rows(preview.revised, names), hide_index=True,
                      width="stretch")
     if len(preview.added):
-        with st.expander(f"New values ({len(preview.added):,})"):
+        with st.expander(f"New figures ({len(preview.added):,})"):
             st.dataframe(readable_rows(preview.added.head(500), names), hide_index=True,
                          width="stretch")
             if len(preview.added) > 500:

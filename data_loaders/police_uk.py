@@ -137,9 +137,34 @@ def parse_police_uk(file_name: str, data: bytes, sha256: str, context: PoliceCon
     parsed.incidents = located
     parsed.observations = derive_counts(located, context)
     months = sorted(located["month"].unique())
-    parsed.notes.insert(0, f"{len(frame):,} rows for {_month_span(months)}; "
-                           f"{located['district_code'].notna().sum():,} in the board's districts")
+    parsed.notes[:0] = [f"{len(frame):,} incidents for {_month_span(months)}, "
+                        f"{located['district_code'].notna().sum():,} in the board's districts",
+                        derived_note(parsed.observations)]
     return parsed
+
+
+def derived_note(observations: pd.DataFrame) -> str:
+    """What the dashboard works out from a police.uk file, in the file's terms.
+
+    >>> derived_note(pd.DataFrame({"indicator_id": ["police_burglary", TOTAL_ID] * 3,
+    ...     "area_type": ["district", "district", "lsoa", "lsoa", "board", "board"],
+    ...     "area_code": ["E07", "E07", "E01", "E01", "B", "B"]}))
+    'the dashboard counts them for 1 district, 1 neighbourhood area (LSOA) and the board area, by 1 crime type and in all: 6 figures'
+    """
+    areas = observations.drop_duplicates(["area_type", "area_code"])["area_type"].value_counts()
+    items = []
+    for area_type, one, many in (("district", "district", "districts"), ("beat", "beat", "beats"),
+                                 ("lsoa", "neighbourhood area (LSOA)",
+                                  "neighbourhood areas (LSOAs)")):
+        if area_type in areas:
+            items.append(f"{areas[area_type]:,} {one if areas[area_type] == 1 else many}")
+    items += [name for area_type, name in (("county", "the county"), ("board", "the board area"))
+              if area_type in areas]
+    listed = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    types = observations.loc[observations["indicator_id"] != TOTAL_ID, "indicator_id"].nunique()
+    return (f"the dashboard counts them for {listed}, by {types} crime "
+            f"type{'' if types == 1 else 's'} and in all: {len(observations):,} figures")
+
 
 
 def _dedupe(frame: pd.DataFrame, parsed: ParsedFile) -> pd.DataFrame:

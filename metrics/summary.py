@@ -243,3 +243,31 @@ def lead_indicator(ids: list[str], by_district: set, current: set) -> str:
         if chosen:
             return chosen
     return ids[0]
+
+
+SOURCE_NAMES = {"police_uk": "police.uk figures", "officer": "officers' figures"}
+
+
+def period_ends_note(rows, origins: dict[str, str]) -> str:
+    """Where the figures shown end at different dates by source, one line saying so
+    ("Police.uk figures to December 2024; officers' figures to December 2023."); "" when
+    they end together. ``rows``: summaries with indicator_id and figure_end; ``origins``:
+    each indicator's catalogue origin.
+
+    >>> period_ends_note([{"indicator_id": "a", "figure_end": "2024-12-31"},
+    ...                   {"indicator_id": "b", "figure_end": "2023-12-31"},
+    ...                   {"indicator_id": "c", "figure_end": None}],
+    ...                  {"a": "police_uk", "b": "officer", "c": "officer"})
+    "Police.uk figures to December 2024; officers' figures to December 2023."
+    """
+    ends: dict[str, str] = {}
+    for row in rows:
+        if row.get("figure_end"):
+            origin = origins[row["indicator_id"]]
+            ends[origin] = max(ends.get(origin, ""), row["figure_end"])
+    if len(set(ends.values())) < 2:
+        return ""
+    parts = [f"{SOURCE_NAMES[o]} to {dt.date.fromisoformat(e):%B %Y}"
+             for o, e in sorted(ends.items(), key=lambda item: item[1], reverse=True)]
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]

@@ -21,7 +21,7 @@ from metrics.formatting import UNIT_NAMES, format_change, format_value, tile_fig
 from metrics.series import indicators_held
 from metrics.statement import compose_statement
 from metrics.status import STATUS_RULE
-from metrics.summary import current_indicators, lead_indicator
+from metrics.summary import current_indicators, lead_indicator, period_ends_note
 from data_loaders.store import DEFAULT_THRESHOLD
 
 CHART_WIDTH, CHART_HEIGHT = 760, 330
@@ -108,6 +108,9 @@ def build_content(data: PackData, area_code: str, kind: str, end: dt.date | None
                 + (f" ending with {end.isoformat()}" if end else "")
                 + (f" · figures mostly to {figures_to}; each figure gives its own period"
                    if figures_to else "") + (" · partner pack" if partner else ""))
+    ends = period_ends_note(shown, {i: r["origin"] for i, r in records.items()})
+    if ends:  # on the cover: the sources' figures end at different dates
+        subtitle += " · " + ends
     content = PackContent(title=meeting, subtitle=subtitle, scorecard=[
         _figure_row(row, THEMES[row["theme"]], row["status"] == "stale") for row in shown],
         area=geo.area_name(area_code), meeting_date=meeting_date, figures_to=figures_to)

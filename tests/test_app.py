@@ -799,3 +799,30 @@ def test_reoffending_opens_on_current_figures_and_says_plainly_why_it_has_no_map
     app.selectbox(key="indicator").set_value("reoff_first_time_entrants").run()
     spc = " ".join(c.value for c in app.caption)
     assert "reported once a year" in spc and "rolling 12-month" not in spc
+
+
+def test_a_page_says_when_its_sources_end_at_different_dates(app, seeded_store_copy,
+                                                             shared_data, tmp_path):
+    """Three police.uk months of 2024 (October to December 2023's files, their months moved
+    on) take the police.uk figures to March 2024 while the officers' stay at December 2023:
+    the Crime page and the overview say so once, at the top."""
+    street = shared_data / "police_uk" / "street"
+    paths = []
+    for old, new in (("2023-10", "2024-01"), ("2023-11", "2024-02"), ("2023-12", "2024-03")):
+        path = tmp_path / f"{new}-leicestershire-street.csv"
+        text = (street / f"{old}-leicestershire-street.csv").read_text(encoding="utf-8")
+        path.write_text(text.replace(f",{old},", f",{new},"), encoding="utf-8")
+        paths.append(path)
+    ingest_paths(paths, Store(f"sqlite:///{seeded_store_copy}"), "officer")
+    note = "⏳ Police.uk figures to March 2024; officers' figures to December 2023."
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)  # opened afresh
+    app.run()
+    app.switch_page("pages/crime.py").run()
+    assert not app.exception
+    assert [c.value for c in app.caption if c.value.startswith("⏳ Police")] == [
+        f"{note} Each tile gives its own period."]
+    app.switch_page("pages/overview.py").run()
+    assert [c.value for c in app.caption if c.value.startswith("⏳ Police")] == [
+        f"{note} Each row gives its own period."]
+    app.switch_page("pages/hate_crime.py").run()  # one source, one date: nothing to say
+    assert not [c.value for c in app.caption if c.value.startswith("⏳ Police")]

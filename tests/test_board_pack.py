@@ -289,3 +289,24 @@ def test_long_tables_share_their_rows_evenly_over_the_fewest_pages():
     assert [len(p) for p in pages] == [8, 8, 7]
     assert [r for p in pages for r in p] == rows
     assert [len(p) for p in paginate(rows[:10], ["A", "B"], widths, 10, room)] == [10]
+
+
+def test_the_cover_says_when_the_sources_end_at_different_dates(seeded_store_file):
+    """The police.uk months moved on a quarter: the cover says police.uk figures end in
+    March 2024 and the officers' in December 2023."""
+    import dataclasses
+
+    import pandas as pd
+
+    data = pack_data(Store(f"sqlite:///{seeded_store_file}"), None)  # read only
+    observations = data.observations.copy()
+    police = observations["indicator_id"].str.startswith("police_")
+    observations.loc[police, "period_start"] = (
+        pd.to_datetime(observations.loc[police, "period_start"]) + pd.DateOffset(months=3)
+    ).dt.strftime("%Y-%m-%d")
+    moved = dataclasses.replace(data, observations=observations)
+    content = build_content(moved, BOARD, "quarter", None, "Board", partner=False)
+    assert content.subtitle.endswith(" · Police.uk figures to March 2024; officers' figures "
+                                     "to December 2023.")
+    assert "Police.uk figures" not in build_content(data, BOARD, "quarter", None, "Board",
+                                                    partner=False).subtitle

@@ -68,7 +68,7 @@ def store_one_file(page, base_url: str, path, officer: str) -> None:
     wait_idle(page)
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
     wait_idle(page)
-    page.get_by_text("Values this file revises").wait_for(timeout=60_000)
+    page.get_by_text("Figures this file revises").wait_for(timeout=60_000)
     store_shown_file(page, officer)
 
 

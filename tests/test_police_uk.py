@@ -76,6 +76,22 @@ def test_every_area_month_and_type_has_a_row_zeros_included(january, context):
     assert (districts["value"] == 0).any()
 
 
+def test_the_preview_says_what_the_file_holds_and_what_is_worked_out_from_it(january, context):
+    parsed = parse_police_uk("jan.csv", january, "h", context)
+    rows = len(january.decode("utf-8").strip().splitlines()) - 1
+    held, derived = parsed.notes[:2]
+    assert held.startswith(f"{rows:,} incidents for Jan 2023, ")
+    assert held.endswith(f"{parsed.incidents['district_code'].notna().sum():,} in the board's "
+                         "districts")
+    obs = parsed.observations
+    lsoas = obs.loc[obs.area_type == "lsoa", "area_code"].nunique()
+    beats = obs.loc[obs.area_type == "beat", "area_code"].nunique()
+    beat_words = f"{beats} beats, " if beats else ""  # this lookup places no LSOA in a beat
+    assert derived == (f"the dashboard counts them for 8 districts, {beat_words}{lsoas:,} "
+                       "neighbourhood areas (LSOAs), the county and the board area, by 14 "
+                       f"crime types and in all: {len(obs):,} figures")
+
+
 def test_whole_force_download_with_crlf_city_and_outside_rows(january, context):
     header, *rows = january.decode("utf-8").splitlines()
     city = ("abc123,2023-01,Leicestershire Police,Leicestershire Police,-1.13,52.63,"
