@@ -116,14 +116,31 @@ def _serve(conn: Connection) -> None:
                                        pickle.HIGHEST_PROTOCOL)
         except MemoryError:
             out_of_memory, payload = True, pickle.dumps(("memory", None))
-        except Exception:  # the function's own bug: the child is still sound
-            payload = pickle.dumps(("failed", traceback.format_exc()))
+        except Exception as exc:  # the function's own bug: the child is still sound
+            if _short_of_memory(exc):
+                out_of_memory, payload = True, pickle.dumps(("memory", None))
+            else:
+                payload = pickle.dumps(("failed", traceback.format_exc()))
         try:
             conn.send_bytes(payload)
         except OSError:  # a broken pipe: the parent has gone
             return
         if out_of_memory:
             return
+
+
+def _short_of_memory(exc: BaseException) -> bool:
+    """True when ``exc`` (or what caused it) is the memory limit said another way: under an
+    address-space limit SQLite cannot map a WAL file's shared memory and reports "disk I/O
+    error", or cannot allocate and reports "out of memory", and SQLAlchemy wraps either."""
+    seen = 0
+    while exc is not None and seen < 10:
+        text = str(exc)
+        if isinstance(exc, MemoryError) or (type(exc).__name__ == "OperationalError" and (
+                "out of memory" in text or "disk I/O error" in text)):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def _confirm(conn: Connection) -> bool:

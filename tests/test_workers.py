@@ -325,3 +325,21 @@ def test_children_run_at_a_lower_cpu_priority_than_the_server():
             == os.getpriority(os.PRIO_PROCESS, 0) + workers.NICENESS
     finally:
         worker.kill()
+
+
+def test_sqlite_failing_for_memory_under_the_limit_is_read_as_the_limit():
+    """Under the address-space limit SQLite cannot map a WAL file's shared memory and says
+    "disk I/O error" (through SQLAlchemy): that is the memory limit, said plainly as such."""
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    try:
+        try:
+            raise sqlite3.OperationalError("disk I/O error")
+        except sqlite3.OperationalError as inner:
+            raise sa.exc.OperationalError("PRAGMA journal_mode=WAL", None, inner) from inner
+    except sa.exc.OperationalError as wrapped:
+        assert workers._short_of_memory(wrapped)
+    assert not workers._short_of_memory(ValueError("a bug"))
+    assert not workers._short_of_memory(sqlite3.OperationalError("no such table: x"))
