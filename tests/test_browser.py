@@ -223,25 +223,15 @@ def test_real_police_files_upload_through_the_page(server, page, shared_data, tm
     assert (newest.file_name, newest.user_name, newest.rows_revised) == (
         "hate crime correction.csv", "Test Officer", 1)
     # The same figure in other bytes changes nothing: no Store button, no box to tick.
-    same = tmp_path / "hate crime correction again.csv"
-    same.write_text("District,Period,Measure,Value\nMelton,Q1 2023/24,Hate crimes,1.990\n",
-                    encoding="utf-8")
-    page.goto(f"{server}/upload-files")
-    wait_idle(page)
-    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(same))
-    wait_idle(page)
+    choose_file(page, server, tmp_path / "hate crime correction again.csv",
+                "District,Period,Measure,Value\nMelton,Q1 2023/24,Hate crimes,1.990\n")
     page.get_by_text("· Changes nothing").wait_for(timeout=60_000)
     page.get_by_text("There is nothing to store").wait_for()
     assert page.get_by_role("button", name="Store 1 file").count() == 0
     assert page.get_by_text("I have checked the warnings").count() == 0
     page.screenshot(path=str(ARTIFACTS / "upload-changes-nothing.png"), full_page=True)
-    bad = tmp_path / "parking.csv"
-    bad.write_text("District,Period,Measure,Value\nMelton,Q1 2023/24,Hate crimes,lots\n",
-                   encoding="utf-8")
-    page.goto(f"{server}/upload-files")
-    wait_idle(page)
-    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(bad))
-    wait_idle(page)
+    choose_file(page, server, tmp_path / "parking.csv",
+                "District,Period,Measure,Value\nMelton,Q1 2023/24,Hate crimes,lots\n")
     page.get_by_text("cannot be stored yet").first.wait_for(timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / "upload-refused.png"), full_page=True)
     store = Store(f"sqlite:///{store_path}")
