@@ -33,7 +33,7 @@ SEED = 20231
 
 
 def reference_files() -> list[Path]:
-    return sample_files()[0]
+    return sample_files()[0][0]
 
 
 def reference_store() -> Path:
@@ -42,7 +42,7 @@ def reference_store() -> Path:
     path = WORK / "reference.sqlite"
     if not path.exists():
         WORK.mkdir(exist_ok=True)
-        ingest_paths(reference_files(), Store(f"sqlite:///{path}"), "bench", is_sample=True)
+        ingest_paths(reference_files(), Store(f"sqlite:///{path}"), "bench")
     return path
 
 

@@ -101,5 +101,7 @@ def render_about() -> None:
         "police.uk street-level crime (Open Government Licence v3.0); ONS boundaries, lookups "
         "and mid-2022 population (OGL v3.0); LSOA boundaries by Martin Chorley "
         "(CC-BY-4.0, contains OS data © Crown copyright 2014). Figures police.uk does not "
-        "carry come from officers' uploads; the bundled ones are generated sample data, "
-        "labelled wherever they are shown.")
+        "carry come from officers' uploads. Of those bundled with the dashboard, the "
+        "Domestic Abuse Dashboard of 2019/20 is the board paper's own published figures and "
+        "the officers' long table is generated sample data, marked 'sample data' wherever "
+        "its figures are shown.")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from data_loaders import geography as geo
 from data_loaders.exports import tidy_export, to_csv_bytes, to_xlsx_bytes
-from data_loaders.model import KINDS
+from data_loaders.model import KINDS, SAMPLE_USER
 from data_loaders.names import alias_target_name
 from data_loaders.periods import period_label
 
@@ -15,44 +15,134 @@ STATUS_TEXT = {"up to date": "Up to date", "gaps": "Gaps", "stale": "Stale",
                "no data": "No data"}
 
 
-def ledger_table(ledger: pd.DataFrame) -> pd.DataFrame:
-    """The ledger as the officer reads it, newest first."""
+# Where the bundled files' figures come from (sample_data/ README); generated ones say so.
+BUNDLED_SOURCES = {"police_uk_street": "police.uk", "officer_wide": "the board's papers",
+                   "officer_long": "the board's papers", "population": "ONS",
+                   "lsoa_lookup": "ONS, police.uk", "boundaries": "ONS, OS"}
+
+
+def source_text(batch) -> str:
+    """What an upload's figures are: generated sample data, published data bundled with the
+    dashboard (with its source), or an officer's upload (blank)."""
+    if batch.is_sample:
+        return "generated sample data"
+    if batch.user_name == SAMPLE_USER:
+        sources = dict.fromkeys(BUNDLED_SOURCES.get(k, k) for k in batch.kinds)
+        return f"published data, bundled ({', '.join(sources)})"
+    return ""
+
+
+def status_text(batch) -> str:
+    if batch.withdrawn and batch.status != "withdrawn":
+        return f"{batch.status} ({batch.withdrawn} of {len(batch.files)} files withdrawn)"
+    return batch.status
+
+
+def files_text(files: list[str], short: bool = False) -> str:
+    """An upload's files: the one name, or how many and every name (``short``: the first
+    and the last)."""
+    if len(files) == 1:
+        return files[0]
+    names = f"{files[0]} … {files[-1]}" if short and len(files) > 2 else ", ".join(files)
+    return f"{len(files)} files: {names}"
+
+
+def ledger_table(batches: pd.DataFrame) -> pd.DataFrame:
+    """The ledger (Store.batches) as the officer reads it: one row per upload, newest first."""
+    rows = list(batches.itertuples())
     return pd.DataFrame({
-        "Upload": ledger["upload_id"],
-        "When (UTC)": ledger["uploaded_at"].str.slice(0, 16).str.replace("T", " "),
-        "Who": ledger["user_name"],
-        "File": ledger["file_name"],
-        "Recognised as": ledger["kind"].map(lambda k: KINDS.get(k, k)),
-        "Added": ledger["rows_added"],
-        "Revised": ledger["rows_revised"],
-        "Unchanged": ledger["rows_unchanged"],
-        "New incidents": ledger["incidents_new"],
-        "Status": ledger["status"],
-        "Sample data": ledger["is_sample"].map({True: "yes", False: ""}),
+        "Upload": batches["batch_id"],
+        "When (UTC)": batches["uploaded_at"].str.slice(0, 16).str.replace("T", " "),
+        "Who": batches["user_name"],
+        "Files": [files_text(b.files) for b in rows],
+        "Recognised as": [", ".join(KINDS.get(k, k) for k in b.kinds) for b in rows],
+        "Added": batches["rows_added"],
+        "Revised": batches["rows_revised"],
+        "Unchanged": batches["rows_unchanged"],
+        "New incidents": batches["incidents_new"],
+        "Status": [status_text(b) for b in rows],
+        "Data": [source_text(b) for b in rows],
     })
 
 
-def render_ledger(ledger: pd.DataFrame) -> None:
-    st.dataframe(ledger_table(ledger), hide_index=True, width="stretch")
+def files_table(files: pd.DataFrame) -> pd.DataFrame:
+    """Every file of every upload (Store.uploads), newest upload first."""
+    files = files.sort_values(["batch_id", "upload_id"], ascending=[False, True])
+    return pd.DataFrame({
+        "Upload": files["batch_id"], "File": files["file_name"],
+        "Recognised as": files["kind"].map(lambda k: KINDS.get(k, k)),
+        "Added": files["rows_added"], "Revised": files["rows_revised"],
+        "Unchanged": files["rows_unchanged"], "New incidents": files["incidents_new"],
+        "Status": files["status"]})
 
 
-def render_rollback(ledger: pd.DataFrame, on_rollback, on_restore) -> None:
-    """Pick an upload; roll it back (or restore it if it was rolled back), after a confirm."""
-    labels = {r.upload_id: f"{r.upload_id}: {r.file_name} ({r.status})"
-              for r in ledger.itertuples()}
+def history_table(events: pd.DataFrame) -> pd.DataFrame:
+    """The ledger's history (Store.upload_events), newest first: a change made to a whole
+    upload in one step is one line, with how many files it moved."""
+    if events.empty:
+        return pd.DataFrame(columns=["When (UTC)", "Who", "Upload", "What", "Files"])
+    steps = (events.groupby(["at", "user_name", "batch_id", "action"], sort=False)
+             .agg(files=("file_name", list), first=("event_id", "min")).reset_index()
+             .sort_values("first", ascending=False))
+    return pd.DataFrame({
+        "When (UTC)": steps["at"].str.slice(0, 19).str.replace("T", " "),
+        "Who": steps["user_name"], "Upload": steps["batch_id"], "What": steps["action"],
+        "Files": [files_text(f) for f in steps["files"]]})
+
+
+def render_ledger(batches: pd.DataFrame, files: pd.DataFrame) -> None:
+    st.dataframe(ledger_table(batches), hide_index=True, width="stretch")
+    if (batches["files"].map(len) > 1).any():
+        with st.expander("The files of each upload"):
+            st.dataframe(files_table(files), hide_index=True, width="stretch")
+
+
+def render_rollback(batches: pd.DataFrame, files: pd.DataFrame, on_change) -> None:
+    """Pick an upload; roll it back or restore it (every file in one step), or withdraw one
+    of its files or put one back, each after a confirm. ``on_change(action, id)`` with action
+    rollback | restore (an upload's number) or withdraw | put back (a file's id)."""
+    labels = {b.batch_id: f"{b.batch_id}: {files_text(b.files, short=True)} ({status_text(b)})"
+              for b in batches.itertuples()}
     chosen = st.selectbox("Upload", list(labels), format_func=labels.get, index=None,
                           placeholder="Choose an upload", key="rollback_choice")
     if chosen is None:
         return
-    status = ledger.loc[ledger["upload_id"] == chosen, "status"].iloc[0]
-    action = "Roll back" if status == "stored" else "Restore"
-    explain = ("Its values stop counting and what was there before it comes back. Nothing is "
-               "deleted: you can restore it later." if action == "Roll back" else
-               "Its values count again, as they did before it was rolled back.")
+    batch = batches[batches["batch_id"] == chosen].iloc[0]
+    if batch["status"] != "withdrawn":
+        _confirmed_step(*(("rollback", "Roll back", f"Roll back upload {chosen}",
+                           ("Its values stop counting" if len(batch["files"]) == 1 else
+                            f"The values of all {len(batch['files'])} of its files stop "
+                            "counting") + " and what was there before comes back. Nothing "
+                           "is deleted: you can restore it later.")
+                          if batch["status"] == "stored" else
+                          ("restore", "Restore", f"Restore upload {chosen}",
+                           "Its values count again, as they did before it was rolled back.")),
+                        chosen, on_change, f"{chosen}_{batch['status']}")
+    if len(batch["files"]) == 1 or batch["status"] == "rolled back":
+        return
+    mine = files[files["batch_id"] == chosen].sort_values("upload_id")
+    names = dict(zip(mine["upload_id"], mine["file_name"] + " (" + mine["status"] + ")"))
+    st.markdown("**One file of this upload**")
+    file_id = st.selectbox("File", list(names), format_func=names.get, index=None,
+                           placeholder="Choose a file", key=f"file_choice_{chosen}")
+    if file_id is None:
+        return
+    status = mine.loc[mine["upload_id"] == file_id, "status"].iloc[0]
+    name = mine.loc[mine["upload_id"] == file_id, "file_name"].iloc[0]
+    _confirmed_step(*(("withdraw", "Withdraw", f"Withdraw {name} from upload {chosen}",
+                       "Its values stop counting; the upload's other files still count.")
+                      if status == "stored" else
+                      ("put back", "Put back", f"Put {name} back into upload {chosen}",
+                       "Its values count again.")), file_id, on_change,
+                    f"file_{file_id}_{status}")
+
+
+def _confirmed_step(action: str, button: str, confirm: str, explain: str, target: int,
+                    on_change, key: str) -> None:
     st.caption(explain)
-    sure = st.checkbox(f"{action} upload {chosen}", key=f"confirm_{chosen}_{status}")
-    if st.button(action, disabled=not sure, type="primary"):
-        (on_rollback if action == "Roll back" else on_restore)(chosen)
+    sure = st.checkbox(confirm, key=f"confirm_{key}")
+    if st.button(button, disabled=not sure, type="primary", key=f"do_{key}"):
+        on_change(action, target)
 
 
 def coverage_table(coverage: pd.DataFrame, themes: dict[str, str]) -> pd.DataFrame:

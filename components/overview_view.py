@@ -10,12 +10,10 @@ from data_loaders import geography as geo
 from data_loaders.catalogue import THEMES
 from metrics.attention import needs_attention
 from metrics.formatting import format_value
-from metrics.series import sample_indicators
 from metrics.summary import period_ends_note
 from metrics.windows import MONTHS
 
-from .cache import (DataKey, frozen_table, load_catalogue_records, load_observation_index,
-                    load_scorecard)
+from .cache import DataKey, frozen_table, load_catalogue_records, load_scorecard
 from .downloads import render_downloads
 from .judgement_text import (benchmark_text, change_text, rag_text, status_text,
                              variation_text)
@@ -34,7 +32,7 @@ def short_months(text: str) -> str:
     return text
 
 
-def scorecard_table(card: pd.DataFrame, sample_ids: set[str], area_names: dict) -> pd.DataFrame:
+def scorecard_table(card: pd.DataFrame, area_names: dict) -> pd.DataFrame:
     """The scorecard rows as the board reads them: the change carries its arrow and whether
     it is better or worse in words; the status says what to be careful of."""
     change = [change_text(c, d, s) for c, d, s in
@@ -46,7 +44,7 @@ def scorecard_table(card: pd.DataFrame, sample_ids: set[str], area_names: dict) 
             parts.append(f"no change: {row.withheld}")
         if row.figure_area in area_names:
             parts.append(f"{area_names[row.figure_area]} figure")
-        if row.indicator_id in sample_ids:
+        if row.from_sample:  # the figures shown, not the indicator's history
             parts.append("sample data")
         notes.append(" · ".join(p for p in parts if p))
     # What the board reads first comes first: on a laptop or a projector the table shows
@@ -87,8 +85,7 @@ def scorecard_view(version: DataKey, area_code: str, kind: str, end: str | None
         return None
     fallback_names = {geo.COUNTY_CODE: geo.COUNTY_NAME} if area_code != geo.COUNTY_CODE \
         else {}  # the areas whose figures stand in for the area's own
-    whole = scorecard_table(card, sample_indicators(load_observation_index(version)),
-                            fallback_names)
+    whole = scorecard_table(card, fallback_names)
     sections = []
     for theme, title in THEMES.items():
         in_theme = (card["theme"] == theme).to_numpy()

@@ -25,6 +25,7 @@ from metrics.attention import needs_attention, status_counts
 from metrics.comparison import comparison_unit, compute_trend
 from metrics.formatting import format_change, format_value, tile_figure, unit_title
 from metrics.statement import compose_statement
+from metrics.summary import current_indicators, period_ends_note
 from data_loaders import geography as geo
 
 ATTENTION_FIRST, ATTENTION_MORE, SCORECARD_ROWS = 5, 8, 9  # what fits 1280x720
@@ -180,32 +181,58 @@ def shortened(text: str, limit: int = 90) -> str:
     return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
+def slide_marks(rows: list[dict], current: set) -> tuple[str, dict]:
+    """(the period most of a slide's figures are for, and for each figure that needs one
+    the mark its tile's label ends with: its own period where that is not the slide's,
+    "stale" where it is older than the newest figures held (not in ``current``), "sample
+    data" where generated figures are read)."""
+    periods = [r["period"] for r in rows]
+    common = max(dict.fromkeys(periods), key=periods.count)
+    marks = {}
+    for row in rows:
+        words = [row["period"]] if row["period"] != common else []
+        if row["indicator_id"] not in current:
+            words.append("stale")
+        if row["from_sample"]:
+            words.append("sample data")
+        if words:
+            marks[row["indicator_id"]] = f" · {', '.join(words)}"
+    return common, marks
+
+
 def render_theme_slide(theme: str, filters: Filters, version) -> None:
     st.title(THEMES[theme])
     assessments = load_assessments(version, theme, filters.area_code, filters.kind,
                                    filters.end.isoformat() if filters.end else None)
     records = {r["id"]: r for r in load_catalogue().to_dict("records")}
     held = [a for a in assessments.values() if a["value"] is not None]
-    columns = st.columns(max(1, min(len(held), 6)))
-    for i, row in enumerate(held[:6]):
+    if not held:
+        st.info("No figures for this theme.")
+        return
+    observations = load_observation_index(version)
+    shown = held[:6]
+    common, marks = slide_marks(shown, current_indicators(
+        observations, [records[r["indicator_id"]] for r in shown],
+        {r["indicator_id"]: r["figure_area"] for r in shown}))
+    ends = period_ends_note(shown, {i: r["origin"] for i, r in records.items()})
+    st.markdown(f"Figures for **{common}** unless marked" + (f" · ⏳ {ends}" if ends else ""))
+    columns = st.columns(max(1, min(len(shown), 6)))
+    for i, row in enumerate(shown):
         with columns[i % len(columns)].container(border=True):
             st.markdown(f"**{status_text(row['overall'])}**")
             figure, unit_words = tile_figure(row["value"], row["unit"])
             whose = "" if row["figure_area"] == filters.area_code else \
                 f" ({geo.area_name(row['figure_area'])} figure)"
             # Read at a distance: status, figure, change, and the reason in words; the unit
-            # in the label, and nothing else in small print.
-            st.metric(row["title"] + (f", {unit_words}" if unit_words else "") + whose,
+            # in the label, a period only where it is not the slide's.
+            st.metric(row["title"] + (f", {unit_words}" if unit_words else "") + whose
+                      + marks.get(row["indicator_id"], ""),
                       figure, delta=format_change(row["change_pct"]) or None,
                       delta_color={"down_good": "inverse", "up_good": "normal"}.get(
                           row["polarity"], "off"))
             st.caption(row["reason"])
-    if not held:
-        st.info("No figures for this theme.")
-        return
     lead = held[0]
     record = records[lead["indicator_id"]]
-    observations = load_observation_index(version)
     population = load_reference("population", version)
     left, right = st.columns([3, 2])
     codes = list(dict.fromkeys([lead["figure_area"], geo.COUNTY_CODE, geo.BOARD_CODE]))

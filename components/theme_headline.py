@@ -48,6 +48,8 @@ def render_tiles(records: list[dict], summaries: dict, sample: set, area_code: s
                 warnings.append("⚠ incomplete period")
             if record["id"] in stale:
                 warnings.append(STALE_WARNING)
+            if record["id"] in sample:
+                warnings.append("sample data")
             st.caption(" · ".join(t for t in [unit_words, row["period"], *warnings] if t))
             st.markdown(row["reason"][:1].upper() + row["reason"][1:] + ".")
 
@@ -61,7 +63,7 @@ def tile_detail(record: dict, row: dict, is_sample: bool) -> str:
     parts = {"Change on a year earlier": change, "Target": rag_text(row["rag"]),
              "Variation": variation_text(row["variation"]),
              "Benchmark": benchmark_text(row["benchmark"], row["benchmark_area"]),
-             "Sample data": "generated, not an officer's upload" if is_sample else ""}
+             "Sample data": "generated figures, not real ones" if is_sample else ""}
     lines = [f"{name}: {words}" for name, words in parts.items() if words]
     return ("\n".join(f"- {line}" for line in lines)
             + f"\n\n{record['definition']} Source: {record['source']}.")

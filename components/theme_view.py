@@ -12,7 +12,7 @@ import streamlit as st
 
 from data_loaders import geography as geo
 from data_loaders.catalogue import THEMES
-from metrics.series import indicators_held, sample_indicators
+from metrics.series import indicators_held
 from metrics.summary import current_indicators, lead_indicator, period_ends_note
 from metrics.windows import is_additive
 
@@ -40,14 +40,15 @@ def render_theme(theme: str) -> None:
     st.title(THEMES[theme])
     st.caption(f"{filters.area_name} · {filters.period_text}. Change is on the same period "
                "a year earlier.")
-    sample = sample_indicators(observations)
-    if any(r["id"] in sample for r in records):
-        st.caption("⚠ Includes sample data: generated figures, not real ones, where officers "
-                   "have not uploaded their own.")
     render_partner_note()
 
     assessments = load_assessments(version, theme, filters.area_code, filters.kind,
                                    filters.end.isoformat() if filters.end else None)
+    # Flagged by the figures shown: a tile whose periods are all real carries no flag.
+    sample = {i for i, a in assessments.items() if a.get("from_sample")}
+    if sample:
+        st.caption("⚠ Includes sample data: generated figures, not real ones, where officers "
+                   "have not uploaded their own (the tiles marked so).")
     ends = period_ends_note([a for a in assessments.values() if a.get("value") is not None],
                             {r["id"]: r["origin"] for r in records})
     if ends:

@@ -78,7 +78,7 @@ def render_checked_file(item: Checked, names: dict[str, str], given: dict | None
             st.markdown("\n".join(f"- {note}" for note in parsed.notes))
         if item.adds_nothing:
             dup = preview.duplicate_of
-            st.info(f"This exact file was stored as upload {dup['upload_id']} "
+            st.info(f"This exact file was stored in upload {dup['batch_id']} "
                     f"({dup['file_name']}, {dup['uploaded_at'][:16].replace('T', ' ')}, by "
                     f"{dup['user_name']}). Storing it again would add nothing.")
         elif item.changes_nothing:

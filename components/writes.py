@@ -43,8 +43,8 @@ def _as(needed: str, doing: str) -> Person:
 # -- officers ---------------------------------------------------------------------------------
 
 def store_upload(checked: list[Checked]) -> list[int]:
-    """Store a checked batch (all or nothing); returns the upload ids. Raises what
-    ingest.store_checked raises."""
+    """Store a checked batch (all or nothing) as one upload; returns its file ids, the first
+    of which numbers the upload. Raises what ingest.store_checked raises."""
     from data_loaders.ingest import store_checked
 
     person = _as("officer", "store uploads")
@@ -59,15 +59,29 @@ def log_refusals(parsed_files: list[ParsedFile]) -> None:
     get_store().log_refusals(parsed_files, recorded_name(person))
 
 
-def rollback_upload(upload_id: int) -> None:
+def rollback_upload(batch_id: int) -> None:
+    """Roll back an upload: every file stored with it, in one step."""
     person = _as("officer", "roll back uploads")
-    get_store().rollback(upload_id, recorded_name(person))
+    get_store().rollback(batch_id, recorded_name(person))
     show_newest()
 
 
-def restore_upload(upload_id: int) -> None:
+def restore_upload(batch_id: int) -> None:
     person = _as("officer", "restore uploads")
-    get_store().restore(upload_id, recorded_name(person))
+    get_store().restore(batch_id, recorded_name(person))
+    show_newest()
+
+
+def withdraw_file(file_id: int) -> None:
+    """Take one file out of its upload; the upload's other files still count."""
+    person = _as("officer", "withdraw files")
+    get_store().withdraw(file_id, recorded_name(person))
+    show_newest()
+
+
+def put_back_file(file_id: int) -> None:
+    person = _as("officer", "put files back")
+    get_store().put_back(file_id, recorded_name(person))
     show_newest()
 
 

@@ -1,4 +1,5 @@
-"""Command line: python -m data_loaders ingest|uploads|rollback|restore|export|seed|template.
+"""Command line: python -m data_loaders
+ingest|uploads|rollback|restore|withdraw|put-back|aliases|export|seed|template.
 
 Every sub-command takes --store URL (default: DATABASE_URL, else the embedded SQLite file).
 """
@@ -17,7 +18,7 @@ from .model import KINDS
 from .names import AREA, LEAVE_OUT, MEASURE, alias_target_name, is_name_key, name_key
 from .plausibility import IMPLAUSIBLE
 from .problems import UploadRefused
-from .store import Store, StoreBusy, StoreFull
+from .store import Store, StoreBusy, StoreFull, batch_ledger
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,9 +40,14 @@ EXAMPLES = {
     "ingest": "python -m data_loaders ingest q1.xlsx q2.xlsx --user 'A Officer'\n"
               "python -m data_loaders ingest hate.xlsx --answer 'measure:Hate crime offences="
               "hate_crimes' --answer 'area:Melton Mowbray=Melton'",
-    "uploads": "python -m data_loaders uploads --store sqlite:///var/dashboard.sqlite",
+    "uploads": "python -m data_loaders uploads --store sqlite:///var/dashboard.sqlite\n"
+               "python -m data_loaders uploads --files",
     "rollback": "python -m data_loaders rollback 31 --user 'A Officer'",
     "restore": "python -m data_loaders restore 31 --user 'A Officer'",
+    "withdraw": "python -m data_loaders withdraw 31 --file 2024-03-leicestershire-street.csv "
+                "--user 'A Officer'",
+    "put-back": "python -m data_loaders put-back 31 --file 2024-03-leicestershire-street.csv "
+                "--user 'A Officer'",
     "aliases": "python -m data_loaders aliases\n"
                "python -m data_loaders aliases --withdraw 'measure:hate crime offences'",
     "export": "python -m data_loaders export --indicator hate_crimes --area-type district "
@@ -83,16 +89,26 @@ def _parser() -> argparse.ArgumentParser:
                              "have checked them: without it they stop the batch")
     ingest.set_defaults(run=_ingest)
 
-    command("uploads", "the upload ledger").set_defaults(run=_uploads)
+    ledger = command("uploads", "the upload ledger: one line per upload (the files stored "
+                                "together)")
+    ledger.add_argument("--files", action="store_true", help="one line per file instead")
+    ledger.set_defaults(run=_uploads)
     aliases = command("aliases", "the board's aliases for officers' own names: what each is "
                                  "read as, who gave it and when")
     aliases.add_argument("--withdraw", metavar="KEY", help="withdraw an alias (its name is "
                                                             "asked about again)")
     aliases.add_argument("--user", default=getpass.getuser())
     aliases.set_defaults(run=_aliases)
-    for name, helptext in (("rollback", "undo an upload"), ("restore", "undo a rollback")):
+    for name, helptext in (("rollback", "undo an upload: every file of it, in one step"),
+                           ("restore", "undo a rollback"),
+                           ("withdraw", "take one file out of an upload; the others still "
+                                        "count"),
+                           ("put-back", "undo a withdrawal")):
         status = command(name, helptext)
-        status.add_argument("upload_id", type=int)
+        status.add_argument("upload_id", type=int, help="the upload's number in the ledger")
+        if name in ("withdraw", "put-back"):
+            status.add_argument("--file", required=True, help="the file's name, as the "
+                                                              "ledger lists it")
         status.add_argument("--user", default=getpass.getuser())
         status.set_defaults(run=_set_status, action=name)
 
@@ -143,24 +159,26 @@ def _ingest(args, store: Store) -> int:
             print("  If those figures are right, run this again with --confirm.",
                   file=sys.stderr)
         return 1
-    by_name = dict(zip([c.parsed.file_name for c in checked if not c.changes_nothing], ids))
     for item in checked:
         parsed, preview = item.parsed, item.preview
         if item.adds_nothing:
-            print(f"{parsed.file_name}: already stored as upload {preview.duplicate_of['upload_id']}"
-                  "; nothing added")
+            print(f"{parsed.file_name}: already stored in upload "
+                  f"{preview.duplicate_of['batch_id']}; nothing added")
             continue
         if item.changes_nothing:
             print(f"{parsed.file_name}: every figure is already stored with the same value; "
                   f"nothing stored ({preview.unchanged} unchanged)")
             continue
-        print(f"{parsed.file_name}: upload {by_name[parsed.file_name]}, "
+        print(f"{parsed.file_name}, "
               f"{KINDS.get(parsed.kind, parsed.kind)}: {len(preview.added)} values added, "
               f"{len(preview.revised)} revised, {preview.unchanged} unchanged"
               + (f", {preview.incidents_new} new incidents" if parsed.incidents is not None
                  else ""))
         for line in parsed.notes + [str(w) for w in parsed.warnings]:
             print(f"  {line}")
+    if ids:
+        print(f"Stored {len(ids)} file{'s' if len(ids) > 1 else ''} as upload {ids[0]}: "
+              f"'rollback {ids[0]}' undoes {'all of them' if len(ids) > 1 else 'it'}.")
     return 0
 
 
@@ -219,25 +237,61 @@ def _aliases(args, store: Store) -> int:
 
 
 def _uploads(args, store: Store) -> int:
-    ledger = store.uploads()
-    if ledger.empty:
+    files = store.uploads()
+    if files.empty:
         print("No uploads yet.")
         return 0
-    columns = ["upload_id", "uploaded_at", "user_name", "file_name", "kind", "rows_added",
-               "rows_revised", "incidents_new", "status"]
-    print(ledger[columns].to_string(index=False))
+    if args.files:
+        columns = ["batch_id", "upload_id", "file_name", "kind", "rows_added",
+                   "rows_revised", "incidents_new", "status"]
+        print(files.sort_values(["batch_id", "upload_id"], ascending=[False, True])[columns]
+              .rename(columns={"batch_id": "upload", "upload_id": "file_id"})
+              .to_string(index=False))
+        return 0
+    ledger = batch_ledger(files)
+    ledger = ledger.assign(files=ledger["files"].map(_files_text),
+                           status=[f"{s} ({w} withdrawn)" if w and s != "withdrawn" else s
+                                   for s, w in zip(ledger["status"], ledger["withdrawn"])])
+    columns = ["batch_id", "uploaded_at", "user_name", "files", "rows_added", "rows_revised",
+               "incidents_new", "status"]
+    print(ledger[columns].rename(columns={"batch_id": "upload"}).to_string(index=False))
     return 0
+
+
+def _files_text(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{len(names)} files: {names[0]} .. {names[-1]}"
 
 
 def _set_status(args, store: Store) -> int:
     try:
-        (store.rollback if args.action == "rollback" else store.restore)(args.upload_id,
-                                                                       args.user)
+        if args.action in ("rollback", "restore"):
+            (store.rollback if args.action == "rollback" else store.restore)(args.upload_id,
+                                                                           args.user)
+            print(f"Upload {args.upload_id} "
+                  f"{'rolled back' if args.action == 'rollback' else 'restored'}.")
+            return 0
+        file_id = _file_of(store, args.upload_id, args.file)
+        (store.withdraw if args.action == "withdraw" else store.put_back)(file_id, args.user)
     except KeyError as missing:
         print(f"Not done: {missing.args[0]}.", file=sys.stderr)
         return 1
-    print(f"Upload {args.upload_id} {'rolled back' if args.action == 'rollback' else 'restored'}.")
+    print(f"{args.file} {'withdrawn from' if args.action == 'withdraw' else 'put back into'} "
+          f"upload {args.upload_id}.")
     return 0
+
+
+def _file_of(store: Store, batch_id: int, file_name: str) -> int:
+    """The id of the file named ``file_name`` in upload ``batch_id``; KeyError saying what
+    the upload holds when there is no such file."""
+    files = store.uploads()
+    mine = files[files["batch_id"] == batch_id]
+    if mine.empty:
+        raise KeyError(f"there is no upload {batch_id}")
+    found = mine.loc[mine["file_name"] == file_name, "upload_id"]
+    if found.empty:
+        raise KeyError(f"upload {batch_id} has no file {file_name!r}; its files are "
+                       + ", ".join(mine.sort_values("upload_id")["file_name"]))
+    return int(found.iloc[-1])
 
 
 def _export(args, store: Store) -> int:

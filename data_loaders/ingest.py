@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from . import frame_cache, workers
 from . import geography as geo
-from .model import KINDS, OBSERVATION_KEY, ParsedFile
+from .model import KINDS, OBSERVATION_KEY, SAMPLE_USER, ParsedFile
 from .names import is_name_key
 from .parse import UNREADABLE, parse_upload
 from .periods import period_label
@@ -30,7 +30,8 @@ from .store import Preview, Store, StoreBusy, StoreFull
 
 log = logging.getLogger(__name__)
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
-SAMPLE_USER = "sample data"
+# The one bundled file whose figures are generated, not published (sample_data/officer/).
+GENERATED_SAMPLE = "board_indicators_sample.xlsx"
 # How long a batch's transaction may take before it is ready to commit. A year of police.uk
 # months takes seconds; far beyond that something is stuck (a lock never released, a disk
 # stalling), and the child is killed, which rolls the transaction back.
@@ -294,24 +295,27 @@ def ingest_paths(paths: list[Path], store: Store, user: str, answers: dict | Non
     return checked, store_checked(checked, store, user, is_sample=is_sample)
 
 
-def sample_files() -> list[list[Path]]:
-    """The sample data in load order: reference first (police counts need the beats), then
-    police.uk months, then the officers' spreadsheets."""
-    ref = SAMPLE_DIR / "reference"
+def sample_files() -> list[tuple[list[Path], bool]]:
+    """The bundled data in load order, each group with whether its figures are generated:
+    reference first (police counts need the beats), then the published police.uk months,
+    then the officers' spreadsheets (the board paper's own Domestic Abuse Dashboard, real;
+    the generated long table)."""
+    ref, officer = SAMPLE_DIR / "reference", SAMPLE_DIR / "officer"
     return [
-        sorted(p for p in ref.glob("*") if p.suffix in (".csv", ".geojson")),
-        sorted((SAMPLE_DIR / "police_uk").glob("*.csv.gz")),
-        sorted((SAMPLE_DIR / "officer").glob("*.xlsx")),
+        (sorted(p for p in ref.glob("*") if p.suffix in (".csv", ".geojson")), False),
+        (sorted((SAMPLE_DIR / "police_uk").glob("*.csv.gz")), False),
+        (sorted(p for p in officer.glob("*.xlsx") if p.name != GENERATED_SAMPLE), False),
+        ([officer / GENERATED_SAMPLE], True),
     ]
 
 
 def load_sample_data(store: Store) -> list[int]:
-    """Load the bundled sample data into an empty store, labelled as sample data, and the
-    board's published action log into its action log."""
+    """Load the bundled data into an empty store, one upload per group, only the generated
+    figures labelled as sample data; and the board's published action log into its action
+    log."""
     ids = []
-    for group in sample_files():
-        if group:
-            ids += ingest_paths(group, store, SAMPLE_USER, is_sample=True)[1]
+    for group, generated in sample_files():
+        ids += ingest_paths(group, store, SAMPLE_USER, is_sample=generated)[1]
     load_sample_actions(store)
     return ids
 

@@ -34,6 +34,9 @@ REFERENCE_COLUMNS = {
     "boundaries": ["area_type", "area_code", "area_name", "geojson"],
 }
 
+# Who the ledger names for the files bundled with the dashboard (sample_data/).
+SAMPLE_USER = "bundled with the dashboard"
+
 KINDS = {
     "police_uk_street": "police.uk street-level crime",
     "officer_long": "officer's long table",

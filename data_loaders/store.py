@@ -1,10 +1,13 @@
 """The versioned store: an upload ledger and append-only tables in SQLite (default) or
 PostgreSQL (when DATABASE_URL is set), through one SQLAlchemy Core code path.
 
-Nothing is ever overwritten or deleted. Every row carries the upload that brought it; the
-current value of anything is the row from the newest upload that is still 'stored'. Rolling
-an upload back marks it 'rolled back', which brings back exactly what was current before it;
-restoring it undoes the rollback. Each batch of uploads is one transaction.
+Nothing is ever overwritten or deleted. Every row carries the file (``upload_id``) that
+brought it; the current value of anything is the row from the newest file that is still
+'stored'. The files an officer stores together are one upload (a batch, named by its first
+file's id): one transaction, one ledger entry, rolled back and restored as one. Rolling an
+upload back marks its files 'rolled back', which brings back exactly what was current before
+it; restoring it undoes the rollback. One file can be withdrawn from its upload ('withdrawn')
+and put back.
 """
 from __future__ import annotations
 
@@ -47,9 +50,18 @@ uploads = sa.Table(
     sa.Column("rows_revised", sa.Integer, nullable=False),
     sa.Column("rows_unchanged", sa.Integer, nullable=False),
     sa.Column("incidents_new", sa.Integer, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # stored | rolled back
-    sa.Column("is_sample", sa.Boolean, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # stored | rolled back | withdrawn
+    sa.Column("is_sample", sa.Boolean, nullable=False),  # generated sample figures
     sa.Column("notes", sa.Text, nullable=False),  # JSON list of plain sentences
+)
+
+# Which upload (batch) each file belongs to, named by the batch's first file. A table of its
+# own, not a column of uploads, so a database made before batches opens unchanged: a file
+# with no row here is an upload of its own.
+batch_files = sa.Table(
+    "batch_files", metadata,
+    sa.Column("upload_id", sa.Integer, sa.ForeignKey("uploads.upload_id"), primary_key=True),
+    sa.Column("batch_id", sa.Integer, nullable=False, index=True),
 )
 
 # Every change of an upload's status, so the ledger never loses its history.
@@ -57,7 +69,8 @@ upload_events = sa.Table(
     "upload_events", metadata,
     sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("upload_id", sa.Integer, sa.ForeignKey("uploads.upload_id"), nullable=False),
-    sa.Column("action", sa.String(16), nullable=False),  # stored | rolled back | restored
+    # stored | rolled back | restored | withdrawn | put back
+    sa.Column("action", sa.String(16), nullable=False),
     sa.Column("user_name", sa.Text, nullable=False),
     sa.Column("at", sa.String(32), nullable=False),
 )
@@ -347,21 +360,37 @@ class Store:
             return int(connection.execute(query).scalar() or 0)
 
     def uploads(self) -> pd.DataFrame:
-        """The ledger, newest first: one row per upload with its counts and status."""
-        query = sa.select(uploads).order_by(uploads.c.upload_id.desc())
+        """Every stored file, newest first, with its counts, status and the upload (batch_id)
+        it belongs to. batches() is the ledger the officer reads."""
+        query = (sa.select(uploads, _batch_id().label("batch_id"))
+                 .outerjoin(batch_files, batch_files.c.upload_id == uploads.c.upload_id)
+                 .order_by(uploads.c.upload_id.desc()))
         with self.engine.connect() as conn:
             frame = pd.read_sql(query, conn)
         frame["notes"] = frame["notes"].map(json.loads)
         return frame
 
+    def batches(self) -> pd.DataFrame:
+        """The ledger, newest first: one row per upload (the files stored together), with
+        its files and their kinds, summed counts and its status (see batch_ledger)."""
+        return batch_ledger(self.uploads())
+
     def upload_events(self) -> pd.DataFrame:
+        """Every change of a file's status, oldest first, with the upload it belongs to."""
+        query = (sa.select(upload_events, _batch_id(upload_events.c.upload_id).label("batch_id"),
+                           uploads.c.file_name)
+                 .join(uploads, uploads.c.upload_id == upload_events.c.upload_id)
+                 .outerjoin(batch_files, batch_files.c.upload_id == upload_events.c.upload_id)
+                 .order_by(upload_events.c.event_id))
         with self.engine.connect() as conn:
-            return pd.read_sql(sa.select(upload_events).order_by(upload_events.c.event_id), conn)
+            return pd.read_sql(query, conn)
 
     def find_duplicate(self, sha256: str) -> dict | None:
-        """The stored (not rolled back) upload with this file hash, if there is one."""
-        query = sa.select(uploads).where(uploads.c.sha256 == sha256,
-                                         uploads.c.status == "stored")
+        """The stored (not rolled back or withdrawn) file with this hash, if there is one,
+        with the upload (batch_id) it came in."""
+        query = (sa.select(uploads, _batch_id().label("batch_id"))
+                 .outerjoin(batch_files, batch_files.c.upload_id == uploads.c.upload_id)
+                 .where(uploads.c.sha256 == sha256, uploads.c.status == "stored"))
         with self.engine.connect() as conn:
             row = conn.execute(query.order_by(uploads.c.upload_id)).mappings().first()
         return dict(row) if row else None
@@ -551,7 +580,8 @@ class Store:
     def commit(self, parsed_files: list[ParsedFile], user: str, *, is_sample: bool = False,
                previews: list[Preview | None] | None = None,
                before_commit: Callable | None = None) -> list[int]:
-        """Store a batch of clean files in one transaction; returns their upload ids.
+        """Store a batch of clean files in one transaction, as one upload; returns their
+        file ids, the first of which names the upload.
 
         ``previews`` (one per file, or None) are the comparisons the officer saw; each is
         reused when nothing was stored since it was made and no earlier file of the batch
@@ -584,6 +614,8 @@ class Store:
                     preview = self.preview(parsed, conn=conn)
                 touched |= keys
                 ids.append(self._store_one(conn, parsed, preview, user, is_sample))
+            conn.execute(batch_files.insert(), [{"upload_id": i, "batch_id": ids[0]}
+                                                for i in ids])
             if before_commit is not None:
                 before_commit(conn)
         return ids
@@ -629,24 +661,64 @@ class Store:
                 upload_id)
         return upload_id
 
-    def rollback(self, upload_id: int, user: str) -> None:
-        """Undo one upload: what was current before it is current again. Nothing is deleted."""
-        self._set_status(upload_id, "stored", "rolled back", user)
+    def rollback(self, batch_id: int, user: str) -> None:
+        """Undo one upload, every file of it in one step: what was current before it is
+        current again. Nothing is deleted. Raises KeyError when it is not stored."""
+        self._set_status(self._batch_files(batch_id), "stored", "rolled back", user,
+                         f"upload {batch_id} is not stored")
 
-    def restore(self, upload_id: int, user: str) -> None:
-        """Undo a rollback."""
-        self._set_status(upload_id, "rolled back", "stored", user, action="restored")
+    def restore(self, batch_id: int, user: str) -> None:
+        """Undo a rollback of the upload: its files count again (not one withdrawn on its
+        own). Raises KeyError when it is not rolled back."""
+        self._set_status(self._batch_files(batch_id), "rolled back", "stored", user,
+                         f"upload {batch_id} is not rolled back", action="restored")
 
-    def _set_status(self, upload_id, before, after, user, action=None) -> None:
+    def withdraw(self, upload_id: int, user: str) -> None:
+        """Take one stored file out of its upload: its values stop counting, the other
+        files' do not. Raises KeyError when it is not a stored file."""
+        self._set_status([int(upload_id)], "stored", "withdrawn", user,
+                         f"file {upload_id} is not stored")
+
+    def put_back(self, upload_id: int, user: str) -> None:
+        """Undo a withdrawal: the file counts again. Raises KeyError when it was not
+        withdrawn, or when its upload is rolled back (restore the upload first)."""
+        files = self.uploads()
+        row = files[files["upload_id"] == int(upload_id)]
+        if row.empty or row["status"].iloc[0] != "withdrawn":
+            raise KeyError(f"file {upload_id} was not withdrawn")
+        batch = int(row["batch_id"].iloc[0])
+        if batch_ledger(files[files["batch_id"] == batch])["status"].iloc[0] == "rolled back":
+            raise KeyError(f"upload {batch} is rolled back: restore it first")
+        self._set_status([int(upload_id)], "withdrawn", "stored", user,
+                         f"file {upload_id} was not withdrawn", action="put back")
+
+    def _batch_files(self, batch_id: int) -> list[int]:
+        """The file ids of upload ``batch_id``; KeyError when no upload has that number
+        (a file of another upload included)."""
+        query = sa.select(uploads.c.upload_id).outerjoin(
+            batch_files, batch_files.c.upload_id == uploads.c.upload_id).where(
+            _batch_id() == int(batch_id))
+        with self.engine.connect() as conn:
+            ids = [int(i) for i in conn.execute(query).scalars()]
+        if not ids:
+            raise KeyError(f"there is no upload {batch_id}")
+        return ids
+
+    def _set_status(self, upload_ids: list[int], before: str, after: str, user: str,
+                    refusal: str, action: str | None = None) -> None:
+        """Move the files among ``upload_ids`` that are ``before`` to ``after`` in one
+        transaction, an event for each; KeyError(refusal) when none is ``before``."""
         with self._writing() as conn:
-            done = conn.execute(uploads.update().where(uploads.c.upload_id == int(upload_id),
-                                                       uploads.c.status == before)
-                                .values(status=after)).rowcount
-            if not done:
-                raise KeyError(f"upload {upload_id} is not {before}")
-            conn.execute(upload_events.insert().values(upload_id=int(upload_id),
-                                                       action=action or after, user_name=user,
-                                                       at=_now()))
+            moving = list(conn.execute(sa.select(uploads.c.upload_id).where(
+                uploads.c.upload_id.in_(upload_ids), uploads.c.status == before)).scalars())
+            if not moving:
+                raise KeyError(refusal)
+            conn.execute(uploads.update().where(uploads.c.upload_id.in_(moving))
+                         .values(status=after))
+            now = _now()
+            conn.execute(upload_events.insert(), [
+                {"upload_id": i, "action": action or after, "user_name": user, "at": now}
+                for i in moving])
             self._bump_version(conn)
 
     def _bump_version(self, conn) -> int:
@@ -870,6 +942,40 @@ class Store:
 THRESHOLD_SETTING = "small_number_threshold"
 THRESHOLD_VARIABLE = "DASHBOARD_SMALL_NUMBER_THRESHOLD"
 DEFAULT_THRESHOLD = 5  # partners' counts under it are protected (metrics.disclosure)
+
+
+def _batch_id(file_id=uploads.c.upload_id):
+    """A file's upload: its batch_files row, or (stored before batches) itself."""
+    return sa.func.coalesce(batch_files.c.batch_id, file_id)
+
+
+def batch_ledger(files: pd.DataFrame) -> pd.DataFrame:
+    """Store.uploads' rows (one per file) as the ledger: one row per upload, newest first,
+    with its files (oldest first) and kinds, summed counts, when and by whom, ``withdrawn``
+    (how many of its files were withdrawn on their own) and ``status``: 'stored' while any
+    file counts, 'withdrawn' when every file was withdrawn, else 'rolled back'. A batch is
+    sample data when any of its files is."""
+    columns = ["batch_id", "uploaded_at", "user_name", "files", "file_ids", "kinds",
+               "rows_added", "rows_revised", "rows_unchanged", "incidents_new", "withdrawn",
+               "status", "is_sample"]
+    if files.empty:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for batch_id, group in files.sort_values("upload_id").groupby("batch_id", sort=False):
+        statuses = set(group["status"])
+        status = ("stored" if "stored" in statuses else
+                  "withdrawn" if statuses == {"withdrawn"} else "rolled back")
+        rows.append({
+            "batch_id": int(batch_id), "uploaded_at": group["uploaded_at"].iloc[0],
+            "user_name": group["user_name"].iloc[0], "files": list(group["file_name"]),
+            "file_ids": [int(i) for i in group["upload_id"]],
+            "kinds": list(dict.fromkeys(group["kind"])),
+            **{c: int(group[c].sum()) for c in ("rows_added", "rows_revised",
+                                                 "rows_unchanged", "incidents_new")},
+            "withdrawn": int((group["status"] == "withdrawn").sum()), "status": status,
+            "is_sample": bool(group["is_sample"].any())})
+    return (pd.DataFrame(rows, columns=columns).sort_values("batch_id", ascending=False)
+            .reset_index(drop=True))
 
 
 def _counted(snapshot: int | None):

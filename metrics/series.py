@@ -18,7 +18,7 @@ _FINGERPRINTING = threading.Lock()
 class ObservationIndex:
     """The observations sorted by indicator, granularity, area and period, with where each
     indicator's and each series' rows start and stop, and the sets of indicators a page asks
-    about (held, held as sample data, held by area type).
+    about (held, held by area type).
 
     Built once per data version and shared between reruns and sessions: the frames it hands
     out are slices of one frame and must not be mutated (metrics functions never do)."""
@@ -39,8 +39,6 @@ class ObservationIndex:
         self._fingerprints: dict | None = None
         ids = ordered["indicator_id"].to_numpy()
         self.held = frozenset(pd.unique(ids))
-        self.sample = frozenset(pd.unique(ids[ordered["is_sample"].to_numpy(dtype=bool)])) \
-            if "is_sample" in ordered else frozenset()
         self.newest = _newest_starts(ordered)
         types = ordered["area_type"].to_numpy()
         self.held_by_area_type = {kind: frozenset(pd.unique(ids[types == kind]))
@@ -157,10 +155,3 @@ def newest_starts(observations) -> dict[str, str]:
 
 def _newest_starts(observations: pd.DataFrame) -> dict[str, str]:
     return observations.groupby("granularity")["period_start"].max().to_dict()
-
-
-def sample_indicators(observations) -> frozenset:
-    """The indicator ids with any row from the generated sample data."""
-    if isinstance(observations, ObservationIndex):
-        return observations.sample
-    return frozenset(observations.loc[observations["is_sample"], "indicator_id"].unique())

@@ -14,13 +14,13 @@ from .change_test import MIN_COUNT, ChangeTest, proportion_difference_test, rate
 from .judgement import compute_change_pct, compute_direction, compute_rag
 from .series import indicator_series, newest_starts
 from .windows import (Window, WindowValue, add_months, is_additive, latest_quarter,
-                      pool_scale, window_value)
+                      periods_read, pool_scale, window_value)
 
 STALE_AFTER_MONTHS = {"month": 3, "quarter": 6, "fy": 18}
 SUMMARY_COLUMNS = ["indicator_id", "theme", "title", "unit", "polarity", "period", "value",
                    "previous_value", "change_pct", "direction", "judgement", "rag",
                    "withheld", "rate_per_1000", "trend", "status", "change_test",
-                   "significance", "untested", "figure_start", "figure_end"]
+                   "significance", "untested", "figure_start", "figure_end", "from_sample"]
 
 
 def population_of(population: pd.DataFrame, area_code: str) -> float | None:
@@ -50,7 +50,8 @@ def compute_summary(observations: pd.DataFrame, record: dict, area_code: str, ki
            "value": None, "previous_value": None, "change_pct": None, "direction": None,
            "judgement": None, "rag": None, "withheld": None, "rate_per_1000": None,
            "trend": trend_values(series), "status": "missing", "change_test": None,
-           "significance": None, "untested": None, "figure_start": None, "figure_end": None}
+           "significance": None, "untested": None, "figure_start": None, "figure_end": None,
+           "from_sample": False}
     if end is None:
         row["withheld"] = "no data for this area"
         return row
@@ -59,6 +60,7 @@ def compute_summary(observations: pd.DataFrame, record: dict, area_code: str, ki
     now, before = (window_value(series, w, additive, pool)
                    for w in (window, window.year_earlier()))
     span = figure_span(window, record, now.last_period_only)
+    row["from_sample"] = reads_sample(series, {window: now, window.year_earlier(): before})
     row.update(period=figure_period(window, record, now.last_period_only),
                figure_start=span[0].isoformat(), figure_end=span[1].isoformat(), value=now.value,
                previous_value=before.value, status="ok" if now.complete else "partial")
@@ -86,6 +88,24 @@ def compute_summary(observations: pd.DataFrame, record: dict, area_code: str, ki
             compared = base.value if base.complete else None
         row["rag"] = compute_rag(rule, now.value, compared)
     return row
+
+
+def reads_sample(series: pd.DataFrame, read: dict[Window, WindowValue]) -> bool:
+    """Whether any period behind the values ``read`` (each window with the value worked out
+    over it) is generated sample data, by ``series``' is_sample column (a series without
+    one is real). A value that is its window's last period only read that period."""
+    if "is_sample" not in series or series.empty:
+        return False
+    flags = series["is_sample"].to_numpy(dtype=bool)
+    if not flags.any():  # most series: no need to find the periods (runs hundreds of times)
+        return False
+    granularity = series["granularity"].iat[0]
+    starts = set()
+    for window, value in read.items():
+        periods = periods_read(granularity, window)
+        starts.update(periods[-1:] if value.last_period_only else periods)
+    return any(flag and start in starts
+               for flag, start in zip(flags, series["period_start"].tolist()))
 
 
 def significance_of(record: dict, now: WindowValue, before: WindowValue,

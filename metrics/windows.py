@@ -171,7 +171,7 @@ def window_value(series: pd.DataFrame, window: Window, additive: bool,
         return WindowValue(None, None, None, 0, 1)
     starts = series["period_start"].tolist()  # ISO dates, so text compares as dates do
     granularity = series["granularity"].iat[0]
-    wanted = _wanted(granularity, window)
+    wanted = periods_read(granularity, window)
     if granularity == "fy":
         return _point(series, starts, wanted[-1])
     if not additive:
@@ -206,7 +206,7 @@ def _pooled(series, starts, wanted, scale) -> WindowValue | None:
                        len(rows))
 
 
-def _wanted(granularity: str, window: Window) -> list[str]:
+def periods_read(granularity: str, window: Window) -> list[str]:
     """The period starts (ISO) a window reads at a granularity: its months or quarters, or
     for yearly figures the one year it gives."""
     if granularity == "fy":
@@ -236,7 +236,7 @@ def window_values(rows: pd.DataFrame, window: Window, additive: bool,
     if rows.empty:
         return pd.DataFrame(columns=WINDOW_VALUE_COLUMNS, index=pd.Index([], name="area_code"))
     granularity = rows["granularity"].iloc[0]
-    wanted = _wanted(granularity, window)
+    wanted = periods_read(granularity, window)
     if granularity == "fy" or not additive:
         points = rows[rows["period_start"] == wanted[-1]].drop_duplicates("area_code")
         out = points.set_index("area_code")[["value", "numerator", "denominator"]]

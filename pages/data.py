@@ -6,12 +6,12 @@ from components.access import require_role
 from components.cache import (current_version, get_store, load_catalogue,
                               load_definition_changes, load_ledger, load_observations,
                               load_reference, load_snapshots, load_upload_events)
-from components.data_view import (coverage_table, not_available_table, render_aliases,
-                                  render_definition_changes, render_exports, render_ledger,
-                                  render_rollback)
+from components.data_view import (coverage_table, history_table, not_available_table,
+                                  render_aliases, render_definition_changes, render_exports,
+                                  render_ledger, render_rollback)
 from components.filters import quarters_held
 from data_loaders.catalogue import THEMES
-from data_loaders.store import StoreBusy, StoreFull
+from data_loaders.store import StoreBusy, StoreFull, batch_ledger
 from metrics.coverage import compute_coverage
 
 require_role("officer")
@@ -20,14 +20,22 @@ version = current_version(live=True)
 ledger = load_ledger(version)
 
 st.header("Uploads")
+st.caption("Each upload is the files stored together. Rolling one back undoes all of its files "
+           "in one step; one file can also be withdrawn from it on its own.")
 if "ledger_message" in st.session_state:
     st.success(st.session_state.pop("ledger_message"))
-render_ledger(ledger)
+batches = batch_ledger(ledger)
+render_ledger(batches, ledger)
+
+DONE = {"rollback": "Upload {} rolled back.", "restore": "Upload {} restored.",
+        "withdraw": "{} withdrawn from its upload.", "put back": "{} put back into its upload."}
 
 
-def change_status(action, upload_id):
+def change_status(action, target):
+    change = {"rollback": writes.rollback_upload, "restore": writes.restore_upload,
+              "withdraw": writes.withdraw_file, "put back": writes.put_back_file}[action]
     try:
-        (writes.rollback_upload if action == "rollback" else writes.restore_upload)(upload_id)
+        change(target)
     except StoreBusy:
         st.error("The database is busy with another upload; nothing changed. Try again.")
         return
@@ -35,14 +43,17 @@ def change_status(action, upload_id):
         st.error("The server's disk is full; nothing changed. Ask the dashboard's "
                  "administrator to free some space, then try again.")
         return
-    done = "rolled back" if action == "rollback" else "restored"
-    st.session_state.ledger_message = f"Upload {upload_id} {done}."
+    except KeyError as refused:
+        st.error(f"Nothing changed: {refused.args[0]}.")
+        return
+    named = target if action in ("rollback", "restore") else \
+        ledger.loc[ledger["upload_id"] == target, "file_name"].iloc[0]
+    st.session_state.ledger_message = DONE[action].format(named)
     st.rerun()
 
 
-with st.expander("Roll back or restore an upload"):
-    render_rollback(ledger, lambda i: change_status("rollback", i),
-                    lambda i: change_status("restore", i))
+with st.expander("Roll back or restore an upload, or withdraw one of its files"):
+    render_rollback(batches, ledger, change_status)
 with st.expander("Refused files"):
     refused = get_store().refusals()
     if refused.empty:
@@ -53,7 +64,7 @@ with st.expander("Refused files"):
                 "at": "When (UTC)", "user_name": "Who", "file_name": "File",
                 "sha256": "SHA-256", "reasons": "Why"}), hide_index=True, width="stretch")
 with st.expander("History of the ledger"):
-    st.dataframe(load_upload_events(version), hide_index=True, width="stretch")
+    st.dataframe(history_table(load_upload_events(version)), hide_index=True, width="stretch")
 
 st.header("Names the board reads its own way")
 st.caption("Measure and area names in officers' files that the dashboard did not know, with "

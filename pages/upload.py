@@ -88,6 +88,9 @@ if not to_store:
             "stored with the same value. There is nothing to store.")
     st.stop()
 
+if len(to_store) > 1:
+    st.caption(f"The {len(to_store)} files are stored together as one upload: one line in the "
+               "ledger, rolled back in one step (a single file can still be withdrawn).")
 # The box is there only when there is something to confirm.
 confirmed = not any(c.parsed.warnings for c in to_store) or st.checkbox(
     "I have checked the warnings and the figures are right")
@@ -107,10 +110,11 @@ if st.button(f"Store {len(to_store)} file{'s' if len(to_store) > 1 else ''}", ty
     except UploadRefused as refusal:
         st.error("Nothing was stored:\n\n" + "\n".join(f"- {p}" for p in refusal.problems))
         st.stop()
-    state.upload_done = (f"Stored {len(ids)} file{'s' if len(ids) != 1 else ''} as upload"
-                         f"{'s' if len(ids) != 1 else ''} {', '.join(map(str, ids))}. "
-                         "See them in the ledger on the Data page; any upload can be rolled "
-                         "back there.")
+    state.upload_done = (
+        f"Stored {len(ids)} file{'s' if len(ids) != 1 else ''} as upload {ids[0]}. See it in "
+        "the ledger on the Data page, where it can be rolled back in one step"
+        + (", or one file withdrawn from it." if len(ids) > 1 else ".")
+        if ids else "Nothing was stored: these files were stored by someone else meanwhile.")
     state.uploader_round += 1
     state.answers = {}
     state.pop("checked_for", None)

@@ -118,7 +118,7 @@ def build_content(data: PackData, area_code: str, kind: str, end: dt.date | None
         content.themes.append(_theme_slide(data, records, theme, title, area_code, kind, end,
                                            populations))
     content.actions = [_action_row(r) for r in data.actions.itertuples()]
-    content.notes = _notes(data, partner, threshold)
+    content.notes = _notes(any(row["from_sample"] for row in shown), partner, threshold)
     return content
 
 
@@ -130,7 +130,10 @@ def _figure_row(row: dict, theme: str, stale: bool) -> dict:
     if isinstance(row["significance"], str):
         change += f", {row['significance']}"
     figure, unit = tile_figure(row["value"], row["unit"])  # a tile's big figure and its unit
-    return {"Theme": theme, "Indicator": row["title"], "Period": (row["period"] or "") + (" (stale)" if stale else ""),
+    marks = ", ".join(m for m, on in (("stale", stale), ("sample data", row["from_sample"]))
+                      if on)
+    return {"Theme": theme, "Indicator": row["title"],
+            "Period": (row["period"] or "") + (f" ({marks})" if marks else ""),
             "Value": format_value(row["value"], row["unit"]), "Change": change,
             "Status": row["overall"], "Why": row["reason"], "Figure": figure, "Unit": unit}
 
@@ -177,8 +180,8 @@ def _theme_slide(data, records, theme, title, area_code, kind, end, populations
     return ThemeSlide(title, figures, record["title"], spec, png, statement, actions)
 
 
-def _notes(data: PackData, partner: bool, threshold: int) -> list[str]:
-    sample = data.observations["is_sample"].any() if "is_sample" in data.observations else False
+def _notes(sample: bool, partner: bool, threshold: int) -> list[str]:
+    """The pack's closing notes; ``sample``: whether any figure shown is generated."""
     notes = ["Sources: police.uk street-level crime (Open Government Licence v3.0); ONS "
              "boundaries, lookups and mid-2022 population (OGL v3.0); officers' uploads for "
              "the other indicators.",
@@ -189,7 +192,7 @@ def _notes(data: PackData, partner: bool, threshold: int) -> list[str]:
              "neighbourhood codes) until real ones are uploaded."]
     if sample:
         notes.append("Includes generated sample data, not real figures, for indicators "
-                     "officers have not uploaded.")
+                     "officers have not uploaded: the figures marked 'sample data'.")
     notes.append(f"Partner pack: every figure is the partners' protected one. Each beat's or "
                  f"district's count for a month or quarter under {threshold} is rounded to 0 "
                  f"or {threshold} before anything is added up, so figures can differ from the "

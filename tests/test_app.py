@@ -354,7 +354,7 @@ def test_the_session_that_changed_the_data_sees_the_change_at_once(app, seeded_s
     """Rolled back on the Data page, gone from the theme page of the same session at its
     next run, without waiting for the server to read it for everyone else."""
     store = show_melton_hate_fix(app, seeded_store_copy)
-    fix = int(store.uploads()["upload_id"].max())
+    fix = int(store.uploads()["batch_id"].max())
     app.switch_page("pages/data.py").run()
     app.selectbox(key="rollback_choice").set_value(fix).run()
     app.checkbox(key=f"confirm_{fix}_stored").check().run()
@@ -428,6 +428,30 @@ def show_melton_hate_fix(at, store_path) -> Store:
     return store
 
 
+def test_a_tile_reading_only_real_periods_is_not_called_sample_data(app, seeded_store_copy,
+                                                                    tmp_path):
+    """Melton's hate crimes for Q3 2023/24 and Q3 2022/23 from an officer replace the
+    generated ones: the tile comparing them carries no sample flag; its neighbours, still
+    generated, keep theirs."""
+    def flagged() -> set[str]:
+        return {m.label for m in app.metric if "Sample data: generated" in m.proto.help}
+
+    app.switch_page("pages/hate_crime.py").run()
+    app.selectbox(key="area").set_value(MELTON).run()
+    generated = flagged()
+    assert "Hate crimes" in generated and len(generated) > 1
+    path = tmp_path / "melton hate.csv"
+    path.write_text("District,Period,Measure,Value\nMelton,Q3 2023/24,Hate crimes,1.30\n"
+                    "Melton,Q3 2022/23,Hate crimes,1.10\n")
+    ingest_paths([path], Store(f"sqlite:///{seeded_store_copy}"), "officer")
+    app.run()
+    cache.wait_for_readings()
+    app.run()
+    assert tile(app, "Hate crimes") == "1.30"
+    assert flagged() == generated - {"Hate crimes"}
+    assert any("⚠ Includes sample data" in c.value for c in app.caption)
+
+
 def hate_fix(folder):
     """An officer's file putting Melton's hate crimes for Q3 2023/24 at 9.99."""
     path = folder / "fix.csv"
@@ -435,12 +459,24 @@ def hate_fix(folder):
     return path
 
 
-def test_data_page_ledger_lists_every_upload(app, seeded_store_copy):
+def test_data_page_ledger_lists_every_upload_and_what_its_figures_are(app, seeded_store_copy):
+    """One line per upload (the files stored together); only the generated figures are
+    called sample data, the bundled published ones name their source."""
     app.switch_page("pages/data.py").run()
-    ledger = table_with(app, "Upload")
-    store = Store(f"sqlite:///{seeded_store_copy}")
-    assert sorted(ledger["Upload"]) == sorted(store.uploads()["upload_id"])
-    assert set(ledger["Sample data"]) == {"yes"}
+    ledger = table_with(app, "Upload").set_index("Upload")
+    files = Store(f"sqlite:///{seeded_store_copy}").uploads()
+    assert sorted(ledger.index) == sorted(set(files["batch_id"]))
+    police = files.loc[files["kind"] == "police_uk_street"].sort_values("upload_id")
+    [batch] = set(police["batch_id"])
+    assert ledger.loc[batch, "Files"] == "12 files: " + ", ".join(police["file_name"])
+    assert ledger.loc[batch, "Data"] == "published data, bundled (police.uk)"
+    assert ledger.loc[batch, "Added"] == police["rows_added"].sum()
+    generated = files.loc[files["is_sample"], "file_name"].tolist()
+    assert generated == ["board_indicators_sample.xlsx"]
+    assert (ledger["Data"] == "generated sample data").sum() == 1
+    assert ledger.loc[ledger["Data"] == "generated sample data", "Files"].tolist() == generated
+    assert all(d.startswith("published data, bundled (") for d in ledger["Data"]
+               if d != "generated sample data")
 
 
 def test_data_page_lists_the_aliases_and_the_figures_marked_not_available(app, seeded_store_copy,
@@ -462,31 +498,50 @@ def test_data_page_lists_the_aliases_and_the_figures_marked_not_available(app, s
     assert not app.exception and store.aliases() == {}
 
 
-def test_data_page_rollback_removes_and_restore_brings_back(app, seeded_store_copy):
+def test_data_page_rolls_back_an_upload_in_one_step_and_withdraws_one_file(
+        app, seeded_store_copy):
+    """The bundled police.uk year is one upload: December's file is withdrawn from it on
+    its own (November becomes the latest month) and put back; then the whole upload is
+    rolled back in one step (no police.uk incident counts) and restored."""
     store = Store(f"sqlite:///{seeded_store_copy}")
-    ledger = store.uploads()
-    police = ledger[ledger.kind == "police_uk_street"].iloc[0]
+    files = store.uploads()
+    police = files[files.kind == "police_uk_street"].sort_values("upload_id")
+    batch, december = int(police.batch_id.iloc[0]), police.iloc[-1]
+    assert december.file_name.startswith("2023-12") and set(police.batch_id) == {batch}
     month_rows = len(store.incidents())
-    app.switch_page("pages/data.py").run()
-    app.selectbox(key="rollback_choice").set_value(int(police.upload_id)).run()
-    app.checkbox(key=f"confirm_{police.upload_id}_stored").check().run()
-    next(b for b in app.button if b.label == "Roll back").click().run()
-    assert not app.exception
-    assert store.uploads().set_index("upload_id").loc[police.upload_id, "status"] == \
-        "rolled back"
-    assert len(store.incidents()) < month_rows
-    assert any(f"Upload {police.upload_id} rolled back" in s.value for s in app.success)
-    # The newest police.uk upload is December's: after the rollback November is the latest.
-    assert police.file_name.startswith("2023-12")
-    coverage = table_with(app, "Latest").set_index("Indicator")
-    assert coverage.loc["Burglary (police.uk)", "Latest"] == "Nov 2023"
 
-    app.selectbox(key="rollback_choice").set_value(int(police.upload_id)).run()
-    app.checkbox(key=f"confirm_{police.upload_id}_rolled back").check().run()
-    next(b for b in app.button if b.label == "Restore").click().run()
+    def latest_burglary_month() -> str:
+        return table_with(app, "Latest").set_index("Indicator").loc[
+            "Burglary (police.uk)", "Latest"]
+
+    def step(choice_key, choice, confirm_key, button):
+        app.selectbox(key=choice_key).set_value(choice).run()
+        app.checkbox(key=confirm_key).check().run()
+        next(b for b in app.button if b.label == button).click().run()
+        assert not app.exception
+
+    app.switch_page("pages/data.py").run()
+    app.selectbox(key="rollback_choice").set_value(batch).run()
+    step(f"file_choice_{batch}", int(december.upload_id),
+         f"confirm_file_{december.upload_id}_stored", "Withdraw")
+    assert any(f"{december.file_name} withdrawn from its upload" in s.value
+               for s in app.success)
+    assert latest_burglary_month() == "Nov 2023"
+    assert 0 < len(store.incidents()) < month_rows
+    step(f"file_choice_{batch}", int(december.upload_id),
+         f"confirm_file_{december.upload_id}_withdrawn", "Put back")
+    assert latest_burglary_month() == "Dec 2023"
+
+    step("rollback_choice", batch, f"confirm_{batch}_stored", "Roll back")
+    assert any(f"Upload {batch} rolled back" in s.value for s in app.success)
+    assert set(store.uploads().query("batch_id == @batch")["status"]) == {"rolled back"}
+    assert len(store.incidents()) == 0 and latest_burglary_month() == ""
+    history = table_with(app, "What")
+    assert history.iloc[0][["Upload", "What"]].tolist() == [batch, "rolled back"]
+    assert history.iloc[0]["Files"].startswith("12 files: ")
+    step("rollback_choice", batch, f"confirm_{batch}_rolled back", "Restore")
     assert len(store.incidents()) == month_rows
-    coverage = table_with(app, "Latest").set_index("Indicator")
-    assert coverage.loc["Burglary (police.uk)", "Latest"] == "Dec 2023"
+    assert latest_burglary_month() == "Dec 2023"
 
 
 def test_domestic_abuse_services_by_service_and_district(app, seeded_store_copy):
@@ -681,7 +736,7 @@ def test_a_theme_slide_shows_its_figures_statement_and_open_actions(app, seeded_
         app.button(key="previous_slide").click().run()
     obs = Store(f"sqlite:///{seeded_store_copy}").observations(["crime_total_recorded"])
     board = obs[obs.area_code == "LRSCSB"].sort_values("period_start").iloc[-1]
-    assert any(m.label == "Total recorded crime, per 1,000 residents"
+    assert any(m.label.startswith("Total recorded crime, per 1,000 residents")
                and m.value == f"{board.value:.2f}" for m in app.metric)
     text = " ".join(m.value for m in app.markdown)
     assert "Total recorded crime in Leicestershire and Rutland is" in text
@@ -826,3 +881,16 @@ def test_a_page_says_when_its_sources_end_at_different_dates(app, seeded_store_c
         f"{note} Each row gives its own period."]
     app.switch_page("pages/hate_crime.py").run()  # one source, one date: nothing to say
     assert not [c.value for c in app.caption if c.value.startswith("⏳ Police")]
+    app.switch_page("pages/present.py").run()  # the Crime slide says it under its title
+    app.button(key="slide_end").click().run()
+    for _ in range(4):
+        app.button(key="previous_slide").click().run()
+    assert app.title[0].value == "Crime"
+    [line] = [m.value for m in app.markdown if m.value.startswith("Figures for **")]
+    assert line.endswith(f" unless marked · {note}")
+    common = line.split("**")[1]  # and each tile not for that period names its own
+    assert common == "12 months to December 2023"
+    own = {m.label.split(" · ")[0]: m.label.split(" · ")[1:] for m in app.metric}
+    assert own["Street-level crime excluding ASB (police.uk)"] == ["Q4 2023/24"]
+    assert all(marks == ["sample data"] for title, marks in own.items()
+               if "police.uk" not in title)

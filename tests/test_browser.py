@@ -242,6 +242,65 @@ def test_real_police_files_upload_through_the_page(server, page, shared_data, tm
     assert page.locator("[data-testid=stException]").count() == 0
 
 
+def test_a_year_of_months_is_one_upload_and_rolls_back_in_one_step(server, page,
+                                                                    shared_data, tmp_path):
+    """Twelve police.uk months of 2024 (2023's files, their months moved on) chosen together
+    are stored as one upload; the Crime page then says its police.uk and officers' figures
+    end at different dates; on the Data page the upload is one ledger line, and one roll
+    back undoes all twelve files."""
+    from data_loaders.store import Store
+
+    server, store_path = server
+    store = Store(f"sqlite:///{store_path}")
+    before = store.observations()
+    paths = []
+    for old in sorted((shared_data / "police_uk" / "street").glob("2023-*-street.csv")):
+        month = old.name[:7]
+        new = tmp_path / old.name.replace("2023-", "2024-", 1)
+        new.write_text(old.read_text(encoding="utf-8").replace(
+            f",{month},", f",2024{month[4:]},"), encoding="utf-8")
+        paths.append(str(new))
+    assert len(paths) == 12
+    page.goto(f"{server}/upload-files")
+    wait_idle(page)
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(paths)
+    wait_idle(page, timeout=120_000)
+    page.get_by_label("Your name (recorded in the upload ledger)").fill("Test Officer")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Store 12 files").click()
+    wait_idle(page, timeout=120_000)
+    page.get_by_text("Stored 12 files as upload").wait_for(timeout=60_000)
+    [batch] = store.batches().head(1).itertuples()
+    assert (len(batch.files), batch.status) == (12, "stored")
+    assert set(store.uploads().query("batch_id == @batch.batch_id")["status"]) == {"stored"}
+
+    page.goto(f"{server}/crime-theme")
+    wait_idle(page)
+    page.get_by_text("Police.uk figures to December 2024; officers' figures to December "
+                     "2023. Each tile gives its own period.").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "crime-after-a-year-of-months.png"), full_page=True)
+
+    page.goto(f"{server}/data-and-uploads")
+    wait_idle(page)
+    tools = page.locator("[data-testid=stExpander]", has_text="Roll back or restore")
+    tools.locator("summary").click()
+    wait_idle(page)
+    tools.locator("[data-testid=stSelectbox] input").first.click()
+    page.get_by_role("option", name=f"{batch.batch_id}: 12 files").click()
+    wait_idle(page)
+    page.get_by_text(f"Roll back upload {batch.batch_id}").click()
+    wait_idle(page)
+    page.screenshot(path=str(ARTIFACTS / "data-roll-back-a-batch.png"), full_page=True)
+    page.get_by_role("button", name="Roll back", exact=True).click()
+    wait_idle(page)
+    page.get_by_text(f"Upload {batch.batch_id} rolled back.").wait_for()
+    assert set(store.uploads().query("batch_id == @batch.batch_id")["status"]) == \
+        {"rolled back"}
+    pd.testing.assert_frame_equal(store.observations(), before)  # as it was, in one step
+    assert page.locator("[data-testid=stException]").count() == 0
+
+
 def choose_file(page, base_url: str, path, text: str) -> None:
     """Write ``text`` to ``path`` and pick it on the Upload page."""
     path.write_text(text, encoding="utf-8")

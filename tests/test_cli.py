@@ -36,13 +36,14 @@ def test_ingest_stores_and_says_what_it_stored(url, tmp_path, capsys):
     path.write_text(HATE)
     assert run(url, "ingest", str(path), "--user", "Ann Officer") == 0
     out = capsys.readouterr().out
-    assert "hate.csv: upload 1, officer's long table: 2 values added, 0 revised" in out
+    assert "hate.csv, officer's long table: 2 values added, 0 revised" in out
+    assert "Stored 1 file as upload 1: 'rollback 1' undoes it." in out
     ledger = Store(url).uploads()
     assert ledger[["file_name", "user_name", "rows_added", "status"]].values.tolist() == [
         ["hate.csv", "Ann Officer", 2, "stored"]]
 
     assert run(url, "ingest", str(path)) == 0  # the same file again adds nothing
-    assert "already stored as upload 1; nothing added" in capsys.readouterr().out
+    assert "already stored in upload 1; nothing added" in capsys.readouterr().out
     assert len(Store(url).uploads()) == 1
 
 
@@ -94,11 +95,50 @@ def test_rollback_and_restore_change_the_export(url, tmp_path, capsys):
     capsys.readouterr()
     assert melton() == 1.75
     assert run(url, "rollback", "9") == 1
-    assert "upload 9 is not stored" in capsys.readouterr().err
+    assert "there is no upload 9" in capsys.readouterr().err
+    assert run(url, "restore", "2") == 1
+    assert "upload 2 is not rolled back" in capsys.readouterr().err
 
     assert run(url, "uploads") == 0
     listing = capsys.readouterr().out
     assert "q1 corrected.csv" in listing and "q1.csv" in listing
+
+
+def test_files_ingested_together_are_one_upload_rolled_back_in_one_step(url, tmp_path,
+                                                                        capsys):
+    hate, other = tmp_path / "hate.csv", tmp_path / "hate q2.csv"
+    hate.write_text(HATE)
+    other.write_text(HATE.replace("Q1 2023/24", "Q2 2023/24"))
+    assert run(url, "ingest", str(hate), str(other), "--user", "Ann Officer") == 0
+    assert "Stored 2 files as upload 1: 'rollback 1' undoes all of them." in \
+        capsys.readouterr().out
+    store = Store(url)
+    assert store.uploads()["batch_id"].tolist() == [1, 1]
+
+    def quarters() -> list[str]:
+        assert run(url, "export", "--indicator", "hate_crimes", "--area-type", "district") == 0
+        return sorted(set(pd.read_csv(io.StringIO(capsys.readouterr().out))["period"]))
+
+    assert run(url, "uploads") == 0  # one line for the upload, naming both files
+    listing = capsys.readouterr().out.splitlines()
+    assert len(listing) == 2 and "2 files: hate.csv .. hate q2.csv" in listing[1]
+    assert run(url, "withdraw", "1", "--file", "hate q2.csv") == 0
+    assert "hate q2.csv withdrawn from upload 1." in capsys.readouterr().out
+    assert quarters() == ["Q1 2023/24"]
+    assert run(url, "withdraw", "1", "--file", "nothing.csv") == 1
+    assert "upload 1 has no file 'nothing.csv'; its files are hate.csv, hate q2.csv" in \
+        capsys.readouterr().err
+    assert run(url, "rollback", "1") == 0
+    capsys.readouterr()
+    assert quarters() == []
+    assert run(url, "restore", "1") == 0  # the withdrawn file stays withdrawn
+    capsys.readouterr()
+    assert quarters() == ["Q1 2023/24"]
+    assert run(url, "put-back", "1", "--file", "hate q2.csv") == 0
+    capsys.readouterr()
+    assert quarters() == ["Q1 2023/24", "Q2 2023/24"]
+    assert run(url, "uploads", "--files") == 0
+    assert "hate q2.csv" in capsys.readouterr().out
 
 
 def test_export_xlsx_needs_an_output_and_writes_the_same_rows(url, tmp_path, capsys):

@@ -41,6 +41,31 @@ def test_latest_value_without_a_year_earlier_has_no_change():
     assert row["withheld"] == "no figure for the same period a year earlier"
 
 
+def with_sample(obs: pd.DataFrame, generated: set[str]) -> pd.DataFrame:
+    """``obs`` with is_sample set on the periods starting in ``generated``."""
+    return obs.assign(is_sample=obs["period_start"].isin(generated))
+
+
+def test_the_sample_flag_follows_the_periods_a_figure_reads():
+    """Generated history under an officer's real latest and year-earlier quarters: the
+    figure is not sample data; a generated period it reads makes it so."""
+    rate = frame(rows("hate_crimes", "E07000129", "quarter", QUARTERS))
+    hate, blaby = indicator("hate_crimes"), "E07000129"
+    flag = {}
+    for kind in ("quarter", "ytd", "rolling12"):  # a rate is read at its last quarter
+        flag[kind] = [compute_summary(with_sample(rate, generated), hate, blaby, kind)[
+            "from_sample"] for generated in ({"2022-07-01", "2022-10-01", "2023-01-01"},
+                                             {"2022-04-01"}, {"2023-04-01"}, set())]
+    assert flag == {kind: [False, True, True, False] for kind in flag}
+    counts = frame(rows("da_offences", blaby, "quarter", QUARTERS))  # counts add up
+    offences = indicator("da_offences")
+    assert compute_summary(with_sample(counts, {"2023-01-01"}), offences, blaby,
+                           "rolling12")["from_sample"]
+    assert not compute_summary(with_sample(counts, {"2023-01-01"}), offences, blaby,
+                               "quarter")["from_sample"]
+    assert not compute_summary(counts, offences, blaby, "quarter")["from_sample"]
+
+
 def test_coverage_reports_gaps_stale_and_missing():
     gappy = dict(QUARTERS)
     del gappy["2022-10-01"]

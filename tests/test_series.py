@@ -24,7 +24,7 @@ from metrics.incidents import (TALLY_KEYS, incident_points, tally_incidents,
                                unplaced_incidents)
 from metrics.judgement import compute_change_pct
 from metrics.series import (SORT, ObservationIndex, indicator_rows, indicator_series,
-                            indicators_held, newest_starts, sample_indicators)
+                            indicators_held, newest_starts)
 from metrics.services import compute_service_tables
 from metrics.summary import population_of
 from metrics.windows import (Window, is_additive, pool_scale, window_for, window_value,
@@ -84,8 +84,6 @@ def test_the_index_answers_what_is_held_as_a_scan_does(observations, index):
     assert indicators_held(index) == set(observations["indicator_id"])
     assert indicators_held(index, "beat") == \
         set(observations.loc[observations["area_type"] == "beat", "indicator_id"])
-    assert sample_indicators(index) == \
-        set(observations.loc[observations["is_sample"], "indicator_id"])
     assert newest_starts(index) == newest_starts(observations) == {
         g: observations.loc[observations["granularity"] == g, "period_start"].max()
         for g in ("month", "quarter", "fy")}

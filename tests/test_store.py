@@ -83,6 +83,69 @@ def test_rollback_restores_exactly_what_was_there_and_restore_undoes_it(store):
                                                        "restored"]
 
 
+BLABY_Q3 = ("E07000129", "2023-10-01")
+
+
+def test_a_batch_is_one_upload_rolled_back_and_restored_in_one_step(store):
+    store.commit([parsed("a.xlsx", {BLABY_Q1: 1.0})], "o")
+    before = current(store)
+    ids = store.commit([parsed("b.xlsx", {BLABY_Q1: 9.0}), parsed("c.xlsx", {BLABY_Q2: 4.0}),
+                        parsed("d.xlsx", {BLABY_Q3: 5.0})], "p")
+    [batch] = store.batches().head(1).itertuples()
+    assert (batch.batch_id, batch.files, batch.file_ids, batch.status, batch.rows_added,
+            batch.rows_revised, batch.user_name) == (
+        ids[0], ["b.xlsx", "c.xlsx", "d.xlsx"], ids, "stored", 2, 1, "p")
+    assert len(store.batches()) == 2
+    store.rollback(ids[0], "o")
+    assert current(store) == before
+    assert set(store.uploads().set_index("upload_id").loc[ids, "status"]) == {"rolled back"}
+    store.restore(ids[0], "o")
+    assert current(store) == {BLABY_Q1: 9.0, BLABY_Q2: 4.0, BLABY_Q3: 5.0}
+    events = store.upload_events()
+    assert events.groupby("action")["batch_id"].apply(list).to_dict() == {
+        "stored": [1, *[ids[0]] * 3], "rolled back": [ids[0]] * 3, "restored": [ids[0]] * 3}
+    with pytest.raises(KeyError, match=f"there is no upload {ids[1]}"):
+        store.rollback(ids[1], "o")  # a file is not an upload of its own
+
+
+def test_one_file_is_withdrawn_from_its_upload_and_put_back(store):
+    ids = store.commit([parsed("b.xlsx", {BLABY_Q1: 9.0}), parsed("c.xlsx", {BLABY_Q2: 4.0})],
+                       "o")
+    store.withdraw(ids[1], "o")
+    assert current(store) == {BLABY_Q1: 9.0}
+    [batch] = store.batches().itertuples()
+    assert (batch.status, batch.withdrawn) == ("stored", 1)
+    store.rollback(ids[0], "o")
+    assert current(store) == {}
+    with pytest.raises(KeyError, match="restore it first"):
+        store.put_back(ids[1], "o")
+    store.restore(ids[0], "o")  # the withdrawn file stays out
+    assert current(store) == {BLABY_Q1: 9.0}
+    store.put_back(ids[1], "o")
+    assert current(store) == {BLABY_Q1: 9.0, BLABY_Q2: 4.0}
+    with pytest.raises(KeyError, match="was not withdrawn"):
+        store.put_back(ids[1], "o")
+    store.withdraw(ids[0], "o")
+    store.withdraw(ids[1], "o")
+    assert store.batches()["status"].tolist() == ["withdrawn"]
+    with pytest.raises(KeyError, match=f"upload {ids[0]} is not stored"):
+        store.rollback(ids[0], "o")
+    assert store.upload_events()["action"].tolist() == [
+        "stored", "stored", "withdrawn", "rolled back", "restored", "put back", "withdrawn",
+        "withdrawn"]
+
+
+def test_a_file_stored_before_batches_is_an_upload_of_its_own(store):
+    [first] = store.commit([parsed("a.xlsx", {BLABY_Q1: 1.0})], "o")
+    second = store.commit([parsed("b.xlsx", {BLABY_Q1: 2.0})], "o")[0]
+    with store.engine.begin() as conn:  # as a database made before batches has it
+        conn.execute(sa.text("DELETE FROM batch_files"))
+    assert store.batches()["batch_id"].tolist() == [second, first]
+    store.rollback(second, "o")
+    assert current(store) == {BLABY_Q1: 1.0}
+    assert store.find_duplicate("a.xlsx".ljust(64, "0"))["batch_id"] == first
+
+
 def test_rolling_back_an_earlier_upload_keeps_later_corrections(store):
     [first] = store.commit([parsed("a.xlsx", {BLABY_Q1: 1.0, BLABY_Q2: 2.0})], "o")
     store.commit([parsed("b.xlsx", {BLABY_Q1: 3.0})], "o")

@@ -150,6 +150,8 @@ def try_every_write():
         "log_refusals": lambda: writes.log_refusals([c.parsed for c in bad]),
         "rollback_upload": lambda: writes.rollback_upload(upload),
         "restore_upload": lambda: writes.restore_upload(upload),
+        "withdraw_file": lambda: writes.withdraw_file(upload),
+        "put_back_file": lambda: writes.put_back_file(upload),
         "save_action": lambda: writes.save_action(action),
         "freeze_snapshot": lambda: writes.freeze_snapshot("Board"),
         "record_definition_change": lambda: writes.record_definition_change(
