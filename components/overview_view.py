@@ -67,11 +67,12 @@ def scorecard_table(card: pd.DataFrame, area_names: dict) -> pd.DataFrame:
     })
 
 
-def attention_line(row) -> str:
-    """One scorecard row needing attention, as slide 1 and the overview say it."""
+def attention_line(row, mark: str = "") -> str:
+    """One scorecard row needing attention, as slide 1 and the overview say it; ``mark``
+    follows the value (a slide's own period or "stale" for the row)."""
     change = change_text(row.change_pct, row.direction, row.significance)
     return (f"**{status_text(row.overall)}** · {THEMES[row.theme]} · **{row.title}** "
-            f"{format_value(row.value, row.unit)}" + (f" ({change})" if change else "")
+            f"{format_value(row.value, row.unit)}{mark}" + (f" ({change})" if change else "")
             + f": {row.reason}")
 
 

@@ -25,7 +25,8 @@ from metrics.attention import needs_attention, status_counts
 from metrics.comparison import comparison_unit, compute_trend
 from metrics.formatting import format_change, format_value, tile_figure, unit_title
 from metrics.statement import compose_statement
-from metrics.summary import current_indicators, period_ends_note
+from metrics.series import indicators_held
+from metrics.summary import current_indicators, lead_indicator, period_ends_note
 from data_loaders import geography as geo
 
 ATTENTION_FIRST, ATTENTION_MORE, SCORECARD_ROWS = 5, 8, 9  # what fits 1280x720
@@ -40,6 +41,7 @@ STYLE = """<style>
 [data-testid="stMain"] [data-testid="stMetricValue"] {font-size: 2.1rem;}
 [data-testid="stMainBlockContainer"] {padding-top: 1.5rem; padding-bottom: 0.5rem;}
 [data-testid="stMain"] h1 {font-size: 2.4rem; padding-top: 0.5rem;}
+[data-testid="stMain"] .slide-periods {font-size: 1rem; text-align: right; margin: 0;}
 </style>"""
 
 
@@ -98,12 +100,22 @@ def render_presenter() -> None:
     number = slide_number(len(slides))
     slide = slides[number - 1]
     render_controls(number, len(slides), slide, filters, version)
-    if slide.kind == "attention":
-        render_attention_slide(slide, card)
-    elif slide.kind == "scorecard":
-        render_scorecard_slide(slide)
-    else:
+    if slide.kind == "theme":
         render_theme_slide(slide.theme, filters, version)
+        return
+    # The attention and scorecard slides share the card's usual period; a row for another
+    # says its own beside its value.
+    held = card[card["value"].notna()].to_dict("records")
+    common, marks = slide_marks(held, {r["indicator_id"] for r in held
+                                       if r["status"] == "stale"})
+    catalogue = load_catalogue()
+    render_title(slide.title + (f" ({slide.part} of {slide.parts})" if slide.parts > 1 else ""),
+                 common, period_ends_note(held, dict(zip(catalogue["id"], catalogue["origin"]))),
+                 sample=any(r["from_sample"] for r in held))
+    if slide.kind == "attention":
+        render_attention_slide(slide, card, marks)
+    else:
+        render_scorecard_slide(slide, marks)
 
 
 def render_controls(number: int, count: int, slide: Slide, filters: Filters,
@@ -143,29 +155,27 @@ def render_controls(number: int, count: int, slide: Slide, filters: Filters,
                 go_to(target)
 
 
-def render_attention_slide(slide: Slide, card: pd.DataFrame) -> None:
+def render_attention_slide(slide: Slide, card: pd.DataFrame, marks: dict) -> None:
     """Each indicator needing attention in one line with its reason; on the first, the
     count of the rest by status per theme."""
-    more = f" ({slide.part} of {slide.parts})" if slide.parts > 1 else ""
-    st.title(slide.title + more)
     if slide.rows.empty:
         st.markdown("Nothing reads Act or Watch, and no change on a year earlier is "
                     "significant.")
     for row in slide.rows.itertuples():
-        st.markdown(attention_line(row))
+        mark = marks.get(row.indicator_id)
+        st.markdown(attention_line(row, f" ({mark})" if mark else ""))
     if slide.part == 1:
         st.markdown("**Every headline indicator by status**")
         st.dataframe(status_counts(card, THEMES), hide_index=True, width="stretch")
 
 
-def render_scorecard_slide(slide: Slide) -> None:
-    more = f" ({slide.part} of {slide.parts})" if slide.parts > 1 else ""
-    st.title(slide.title + more)
+def render_scorecard_slide(slide: Slide, marks: dict) -> None:
     held = slide.rows
     table = pd.DataFrame({
         "Theme": held["theme"].map(THEMES),
         "Indicator": held["title"],
-        "Value": [format_value(v, u) for v, u in zip(held["value"], held["unit"])],
+        "Value": [format_value(v, u) + (f" ({marks[i]})" if i in marks else "")
+                  for v, u, i in zip(held["value"], held["unit"], held["indicator_id"])],
         "Status": [status_line(s, r) for s, r in zip(held["overall"], held["reason"])],
         "Change": [change_text(c, d, s) or "—" for c, d, s in
                    zip(held["change_pct"], held["direction"], held["significance"])],
@@ -181,57 +191,77 @@ def shortened(text: str, limit: int = 90) -> str:
     return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
-def slide_marks(rows: list[dict], current: set) -> tuple[str, dict]:
-    """(the period most of a slide's figures are for, and for each figure that needs one
-    the mark its tile's label ends with: its own period where that is not the slide's,
-    "stale" where it is older than the newest figures held (not in ``current``), "sample
-    data" where generated figures are read)."""
+def slide_marks(rows: list[dict], stale: set) -> tuple[str, dict]:
+    """(the period a slide's figures are for, unless marked: the most common, the newest
+    of those tied; and for each figure that needs one the words that mark it beside its
+    value: its own period where that is not the slide's, "stale" where it is older than
+    the newest figures held (the ids in ``stale``))."""
+    ends = {}
+    for row in rows:
+        ends[row["period"]] = max(ends.get(row["period"], ""), row["figure_end"] or "")
     periods = [r["period"] for r in rows]
-    common = max(dict.fromkeys(periods), key=periods.count)
+    common = max(ends, key=lambda p: (periods.count(p), ends[p])) if ends else ""
     marks = {}
     for row in rows:
         words = [row["period"]] if row["period"] != common else []
-        if row["indicator_id"] not in current:
+        if row["indicator_id"] in stale:
             words.append("stale")
-        if row["from_sample"]:
-            words.append("sample data")
         if words:
-            marks[row["indicator_id"]] = f" · {', '.join(words)}"
+            marks[row["indicator_id"]] = ", ".join(words)
     return common, marks
 
 
+def render_title(title: str, common: str, ends: str = "", sample: bool = False) -> None:
+    """The slide's title, and beside it (in the same row, so the slide keeps its height) the
+    period its figures are for unless marked; where police.uk's and officers' end at
+    different dates, each one's; and whether any figure shown is generated sample data."""
+    # The title's share of the 1,120 px row: about 19 px a character at its size.
+    title_px = min(len(title) * 19 + 40, 840)
+    left, right = st.columns([title_px, 1120 - title_px], vertical_alignment="bottom")
+    left.title(title)
+    parts = [f"Figures for <b>{common}</b> unless marked" if common else "",
+             f"⏳ {ends}" if ends else "", "⚠ includes sample data" if sample else ""]
+    if any(parts):
+        right.markdown(f"<p class='slide-periods'>{' · '.join(p for p in parts if p)}</p>",
+                       unsafe_allow_html=True)
+
+
 def render_theme_slide(theme: str, filters: Filters, version) -> None:
-    st.title(THEMES[theme])
     assessments = load_assessments(version, theme, filters.area_code, filters.kind,
                                    filters.end.isoformat() if filters.end else None)
     records = {r["id"]: r for r in load_catalogue().to_dict("records")}
     held = [a for a in assessments.values() if a["value"] is not None]
     if not held:
+        st.title(THEMES[theme])
         st.info("No figures for this theme.")
         return
     observations = load_observation_index(version)
     shown = held[:6]
-    common, marks = slide_marks(shown, current_indicators(
-        observations, [records[r["indicator_id"]] for r in shown],
-        {r["indicator_id"]: r["figure_area"] for r in shown}))
-    ends = period_ends_note(shown, {i: r["origin"] for i, r in records.items()})
-    st.markdown(f"Figures for **{common}** unless marked" + (f" · ⏳ {ends}" if ends else ""))
+    current = current_indicators(observations, [records[r["indicator_id"]] for r in shown],
+                                 {r["indicator_id"]: r["figure_area"] for r in shown})
+    common, marks = slide_marks(shown, {r["indicator_id"] for r in shown} - current)
+    render_title(THEMES[theme], common,
+                 period_ends_note(shown, {i: r["origin"] for i, r in records.items()}),
+                 sample=any(r["from_sample"] for r in shown))
     columns = st.columns(max(1, min(len(shown), 6)))
     for i, row in enumerate(shown):
         with columns[i % len(columns)].container(border=True):
-            st.markdown(f"**{status_text(row['overall'])}**")
+            mark = marks.get(row["indicator_id"])
+            st.markdown(f"**{status_text(row['overall'])}**" + (f" · {mark}" if mark else ""))
             figure, unit_words = tile_figure(row["value"], row["unit"])
             whose = "" if row["figure_area"] == filters.area_code else \
                 f" ({geo.area_name(row['figure_area'])} figure)"
             # Read at a distance: status, figure, change, and the reason in words; the unit
             # in the label, a period only where it is not the slide's.
-            st.metric(row["title"] + (f", {unit_words}" if unit_words else "") + whose
-                      + marks.get(row["indicator_id"], ""),
+            st.metric(row["title"] + (f", {unit_words}" if unit_words else "") + whose,
                       figure, delta=format_change(row["change_pct"]) or None,
                       delta_color={"down_good": "inverse", "up_good": "normal"}.get(
                           row["polarity"], "off"))
             st.caption(row["reason"])
-    lead = held[0]
+    # The chart and statement are on the indicator the theme page opens on, as the pack's.
+    ids = [r["indicator_id"] for r in shown]
+    lead = shown[ids.index(lead_indicator(ids, indicators_held(observations, "district"),
+                                          current))]
     record = records[lead["indicator_id"]]
     population = load_reference("population", version)
     left, right = st.columns([3, 2])

@@ -691,6 +691,22 @@ def test_presenter_walks_the_slides_with_the_meetings_filters(app):
     assert "🔒 partners' figures: counts under 5 rounded to 0 or 5" in presenter_header(app)
 
 
+def test_a_slide_names_the_period_most_figures_are_for_and_marks_the_others():
+    from components.presenter_view import slide_marks
+
+    def row(i, period, end):
+        return {"indicator_id": i, "period": period, "figure_end": end}
+
+    rows = [row("a", "2021/22", "2022-03-31"), row("b", "Q2 2023/24", "2023-09-30"),
+            row("c", "Q3 2023/24", "2023-12-31")]
+    assert slide_marks(rows, {"a"}) == (  # a tie: the newest
+        "Q3 2023/24", {"a": "2021/22, stale", "b": "Q2 2023/24"})
+    rows.append(row("d", "Q2 2023/24", "2023-09-30"))  # the most figures
+    assert slide_marks(rows, set()) == (
+        "Q2 2023/24", {"a": "2021/22", "c": "Q3 2023/24"})
+    assert slide_marks([], set()) == ("", {})
+
+
 def test_slide_one_lists_what_needs_attention_then_counts_the_rest(app, seeded_store_copy):
     """Every indicator reading Act or Watch, or with a significant change, is on the
     attention slides, one line each with its reason; the first counts every headline by
@@ -881,16 +897,26 @@ def test_a_page_says_when_its_sources_end_at_different_dates(app, seeded_store_c
         f"{note} Each row gives its own period."]
     app.switch_page("pages/hate_crime.py").run()  # one source, one date: nothing to say
     assert not [c.value for c in app.caption if c.value.startswith("⏳ Police")]
-    app.switch_page("pages/present.py").run()  # the Crime slide says it under its title
+    app.switch_page("pages/present.py").run()  # the Crime slide says it beside its title
     app.button(key="slide_end").click().run()
     for _ in range(4):
         app.button(key="previous_slide").click().run()
     assert app.title[0].value == "Crime"
-    [line] = [m.value for m in app.markdown if m.value.startswith("Figures for **")]
-    assert line.endswith(f" unless marked · {note}")
-    common = line.split("**")[1]  # and each tile not for that period names its own
-    assert common == "12 months to December 2023"
-    own = {m.label.split(" · ")[0]: m.label.split(" · ")[1:] for m in app.metric}
-    assert own["Street-level crime excluding ASB (police.uk)"] == ["Q4 2023/24"]
-    assert all(marks == ["sample data"] for title, marks in own.items()
-               if "police.uk" not in title)
+    expected = ("<p class='slide-periods'>Figures for <b>12 months to December 2023</b> unless "
+                f"marked · {note} · ⚠ includes sample data</p>")
+    assert [m.value for m in app.markdown if "slide-periods" in m.value] == [expected]
+    # The police.uk tile, for another period, names its own beside its status.
+    marked = [m.value for m in app.markdown if m.value.startswith("**") and " · " in m.value]
+    assert len(marked) == 1 and marked[0].endswith("** · Q4 2023/24")
+    app.button(key="slide_home").click().run()  # and so do the attention and scorecard
+    while not app.title[0].value.startswith("Scorecard"):
+        assert [m.value for m in app.markdown if "slide-periods" in m.value] == [expected]
+        app.button(key="next_slide").click().run()
+    values = {}
+    while app.title[0].value.startswith("Scorecard"):
+        values.update(table_with(app, "Value").set_index("Indicator")["Value"])
+        app.button(key="next_slide").click().run()
+    police = {i for i in values if "(police.uk)" in i}
+    assert police and all(values[i].endswith(" (Q4 2023/24)") for i in police)
+    assert values["First time entrants aged 10-17"] == "84 (2021/22, stale)"
+    assert not any("12 months to December 2023" in v for v in values.values())
