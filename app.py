@@ -8,7 +8,7 @@ from components.cache import (current_version, ensure_sample_data, load_ledger,
                               load_quarters_held, load_reference, load_snapshots,
                               newer_data_coming)
 from components.access import allowed, render_gate, render_identity, start_run
-from components.writes import WriteRefused
+from components.writes import WriteFailed, WriteRefused
 from components.filters import render_shared_filters, render_snapshot_choice
 
 PAGES = Path(__file__).parent / "pages"
@@ -98,5 +98,6 @@ if newer_data_coming():  # the page keeps what it shows while the server reads t
              "in a moment.", icon="🔄")
 try:
     navigation.run()
-except WriteRefused as refused:  # whatever a page tried, the write layer said no
+# Whatever a page tried, the write layer said no, or the store could not take it.
+except (WriteRefused, WriteFailed) as refused:
     st.error(str(refused))

@@ -22,7 +22,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from data_loaders.store import THRESHOLD_SETTING, THRESHOLD_VARIABLE  # noqa: F401 (re-exported)
 
-from .cache import get_store, this_run
+from .session import get_store, this_run
 
 ROLES = ("viewer", "officer", "admin")  # each has every right of the roles before it
 PLURAL = {"viewer": "people on the dashboard's list", "officer": "officers",

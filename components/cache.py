@@ -21,29 +21,24 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 from streamlit import dataframe_util
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from data_loaders import frame_cache, geography as geo
 from data_loaders.catalogue import THEMES, catalogue_frame
-from data_loaders.store import Store
 from metrics.assessment import compute_assessment, compute_scorecard
 from metrics.comparison import (compute_area_comparison, compute_quarter_table, compute_trend,
-                                fy_pairs)
+                                fy_pairs, populations_by_area)
 from metrics.disclosure import partner_observations, protect_tally
 from metrics.incidents import unplaced_incidents
 from metrics.series import ObservationIndex
 from metrics.services import compute_service_tables
 from metrics.windows import Window
 
+from .access import drawing_for
 from .filters import quarters_held
+from .session import get_store, this_run
+from .small_numbers import audience
 
 log = logging.getLogger(__name__)
-
-
-@st.cache_resource(show_spinner=False)
-def get_store() -> Store:
-    """One store (and connection pool) per server process."""
-    return Store()
 
 
 DataKey = tuple[int, "int | None", "int | None"]
@@ -55,8 +50,6 @@ def current_version(live: bool = False) -> DataKey:
     read on every rerun (one small query). ``live`` pages (upload, data: officers only)
     always work on the newest data; a dashboard page on the version version_to_show picks,
     the same for the whole of a run."""
-    from .small_numbers import audience  # small_numbers -> access -> this module
-
     stored = get_store().data_version()
     if live:
         new_data().seen(stored)
@@ -109,14 +102,6 @@ def newer_data_coming() -> bool:
 def show_newest() -> None:
     """This session's next run shows the newest data (writes.py, after a change it made)."""
     st.session_state.pop(SHOWN_KEY, None)
-
-
-def this_run() -> object | None:
-    """An object new at every script run of this session (Streamlit gives the run context
-    fresh cursors each run), None outside a run. Kept in the session state, it cannot be
-    mistaken for a later run's."""
-    ctx = get_script_run_ctx(suppress_warning=True)
-    return None if ctx is None else ctx.cursors
 
 
 class NewData:
@@ -195,8 +180,6 @@ class RecentWork:
         """Work each out on ``version`` (data version, snapshot) for its audience, newest
         first, for at most ``seconds``; returns how many. One that fails is left for its
         page (which shows the error)."""
-        from .access import drawing_for  # access -> this module
-
         with self._lock:
             calls = list(reversed(self._calls.values()))
         ends = time.monotonic() + seconds
@@ -336,7 +319,7 @@ def load_boundary_rings(version: DataKey) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _boundary_rings(version: tuple) -> pd.DataFrame:
-    from .maps import boundary_rings
+    from presentation.maps import boundary_rings
 
     boundaries = _reference("boundaries", version)
     return boundary_rings(boundaries[boundaries["area_type"].isin(["beat", "district"])])
@@ -391,9 +374,8 @@ def load_snapshots(version: DataKey) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _populations(version: DataKey) -> dict:
-    """Population by area code, once per data version and shared: read-only."""
-    population = load_reference("population", version)
-    return dict(zip(population["area_code"], population["population"]))
+    """Each area's newest population, once per data version and shared: read-only."""
+    return populations_by_area(load_reference("population", version))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -507,8 +489,6 @@ def load_view(build: Callable, version: DataKey, *args, reads: DataRead | None =
     ``again``, (function, args) doing ``function(version, *args)``, where the arguments are
     worked out from the data (a window ending with the latest quarter held moves with new
     data). A view asked for while another is built is not noted: that one asks again."""
-    from .small_numbers import audience  # small_numbers -> access -> this module
-
     seen = audience()
     name, told = f"{build.__module__}.{build.__qualname__}", repr(args)
     if version[1] is None and not _building.get():
@@ -619,8 +599,7 @@ def load_pack(version: DataKey, area_code: str, kind: str, end: str | None, meet
               partner: bool, threshold: int, meeting_date: str | None = None
               ) -> tuple[bytes, bytes]:
     """(PowerPoint, PDF) of the board pack for the filters and the data shown."""
-    from reports.__main__ import pack_data
-    from reports.board_pack import build_content
+    from reports.board_pack import build_content, pack_data
     from reports.pack_layout import pack_pdf, pack_pptx
 
     data = pack_data(get_store(), version[1], threshold if partner else None)

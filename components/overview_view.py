@@ -12,11 +12,11 @@ from metrics.attention import needs_attention
 from metrics.formatting import format_value
 from metrics.summary import period_ends_note
 from metrics.windows import MONTHS
+from presentation.judgement_text import (benchmark_text, change_text, rag_text, status_text,
+                                         variation_text)
 
 from .cache import DataKey, frozen_table, load_catalogue_records, load_scorecard
 from .downloads import render_downloads
-from .judgement_text import (benchmark_text, change_text, rag_text, status_text,
-                             variation_text)
 
 THEME_PAGES = {"crime": "pages/crime.py", "reoffending": "pages/reoffending.py",
                "domestic_abuse": "pages/domestic_abuse.py", "asb": "pages/asb.py",

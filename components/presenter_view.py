@@ -10,24 +10,24 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from data_loaders import geography as geo
 from data_loaders.catalogue import THEMES
+from metrics.attention import needs_attention, status_counts
+from metrics.comparison import comparison_unit, compute_trend
+from metrics.formatting import format_change, format_value, tile_figure, unit_title
+from metrics.series import indicators_held
+from metrics.statement import compose_statement
+from metrics.summary import current_indicators, lead_indicator, period_ends_note
+from presentation.charts import trend_spec
+from presentation.judgement_text import change_text, status_line, status_text
 
 from .actions_view import open_actions
 from .cache import (current_version, load_actions, load_assessments, load_catalogue,
                     load_observation_index, load_reference, load_scorecard,
                     load_snapshots)
-from .charts import trend_spec
 from .filters import Filters, current_filters
-from .judgement_text import change_text, status_line, status_text
 from .overview_view import THEME_PAGES, attention_line
 from .small_numbers import partner_mark
-from metrics.attention import needs_attention, status_counts
-from metrics.comparison import comparison_unit, compute_trend
-from metrics.formatting import format_change, format_value, tile_figure, unit_title
-from metrics.statement import compose_statement
-from metrics.series import indicators_held
-from metrics.summary import current_indicators, lead_indicator, period_ends_note
-from data_loaders import geography as geo
 
 ATTENTION_FIRST, ATTENTION_MORE, SCORECARD_ROWS = 5, 8, 9  # what fits 1280x720
 SLIDE_CHART_HEIGHT, SLIDE_ACTIONS = 180, 2

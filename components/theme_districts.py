@@ -14,14 +14,14 @@ from metrics.formatting import COLUMN_FORMATS, interval_text, unit_title
 from metrics.intervals import compare_with_benchmark
 from metrics.summary import shown_period
 from metrics.windows import Window, is_additive
+from presentation.charts import area_bar_spec
+from presentation.judgement_text import benchmark_text
 
 from .cache import (DataKey, DataRead, data_read, frozen_spec, frozen_table,
                     load_area_comparison, load_fy_pairs, load_observation_index,
                     load_quarter_table, load_reference, load_view)
-from .charts import area_bar_spec
 from .downloads import render_downloads
 from .filters import Filters, filters_window
-from .judgement_text import benchmark_text
 
 
 def render_comparison(version: DataKey, record: dict, window: Window | None,

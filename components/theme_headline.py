@@ -6,15 +6,17 @@ import datetime as dt
 import streamlit as st
 
 from data_loaders import geography as geo
-from metrics.assessment import benchmark_area
+from metrics.assessment import benchmark_area, compute_assessment
+from metrics.comparison import populations_by_area
 from metrics.formatting import format_change, tile_figure
 from metrics.statement import compose_statement
-from metrics.summary import compute_summary, compute_summary_or_fallback
+from metrics.summary import compute_summary
+from presentation.judgement_text import (benchmark_text, rag_text, significance_text, status_text,
+                                         variation_text)
 
-from .cache import DataKey, data_read, load_observation_index, load_reference, load_view
+from .cache import (DataKey, data_read, load_definition_changes, load_observation_index,
+                    load_reference, load_view)
 from .filters import Filters
-from .judgement_text import (benchmark_text, rag_text, significance_text, status_text,
-                             variation_text)
 
 DELTA_COLOURS = {"down_good": "inverse", "up_good": "normal", "neutral": "off"}
 STALE_WARNING = "⏳ stale: no newer figure held"
@@ -73,17 +75,18 @@ def render_statement(version: DataKey, record: dict, filters: Filters) -> None:
     """The statement for the area, or for the county where the figure is county-wide."""
     st.subheader("Position statement")
     st.markdown(load_view(statement_text, version, record, filters.area_code, filters.kind,
-                          filters.end, reads=data_read(version, [record["id"]], ["population"])))
+                          filters.end, reads=data_read(version, [record["id"]], ["population"],
+                                                       [record["id"]])))
 
 
 def statement_text(version: DataKey, record: dict, area_code: str, kind: str,
                    end: dt.date | None) -> str:
-    """The position statement (markdown) for the area and window."""
+    """The position statement (markdown) for the area and window, from the same assessment
+    as the tiles (a change across a recorded definition change is withheld in both)."""
     observations = load_observation_index(version)
-    population = load_reference("population", version)
-    populations = dict(zip(population["area_code"], population["population"]))
-    summary = compute_summary_or_fallback(observations, record, area_code, kind, end,
-                                          populations, geo.COUNTY_CODE)
+    populations = populations_by_area(load_reference("population", version))
+    summary = compute_assessment(observations, record, area_code, kind, end, populations,
+                                 load_definition_changes(version), geo.COUNTY_CODE)
     whose = summary["figure_area"]
     other = benchmark_area(whose)
     theirs = compute_summary(observations, record, other, kind, end,

@@ -16,14 +16,14 @@ from metrics.formatting import UNIT_FORMAT, unit_title
 from metrics.series import indicator_series, indicators_held
 from metrics.summary import shown_period
 from metrics.windows import Window
+from presentation.charts import trend_spec
+from presentation.maps import area_map, class_breaks, outline_rows, shaded_rows, view_of
 
 from .cache import (DataKey, DataRead, data_read, frozen_table, load_boundary_rings,
                     load_incident_tally, load_observation_index, load_reference,
                     load_unplaced_incidents, load_view)
-from .charts import trend_spec
 from .downloads import render_downloads
 from .filters import Filters, filters_window
-from .maps import area_map, class_breaks, outline_rows, shaded_rows, view_of
 
 POLICE_TYPES = {police_indicator_id(t): t for t in CRIME_TYPES}
 ALL_CRIME = "police_total_excl_asb"

@@ -13,13 +13,13 @@ from metrics.comparison import comparison_unit
 from metrics.formatting import COLUMN_FORMATS, NUMBER_FORMAT, unit_title
 from metrics.series import indicator_series
 from metrics.spc import classify_signal
+from presentation.charts import spc_spec, trend_spec
+from presentation.judgement_text import variation_text
 
 from .cache import (DataKey, data_read, frozen_spec, frozen_table, load_area_trend,
                     load_definition_changes, load_observation_index, load_reference, load_view)
-from .charts import spc_spec, trend_spec
 from .downloads import render_downloads
 from .filters import Filters
-from .judgement_text import variation_text
 
 
 def render_trend(version: DataKey, record: dict, filters: Filters) -> None:

@@ -466,7 +466,8 @@ class Store:
         """Current rows (or as at ``snapshot``) of a reference table: areas, population or
         boundaries."""
         table = _current(REFERENCE_TABLES[name], REFERENCE_KEYS[name], snapshot)
-        query = sa.select(*[table.c[c] for c in REFERENCE_COLUMNS[name]])
+        query = sa.select(*[table.c[c] for c in REFERENCE_COLUMNS[name]]).order_by(
+            *[table.c[k] for k in REFERENCE_KEYS[name]])  # the same order on every database
         return self._read(query, conn)
 
     def _read(self, query, conn=None) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import pandas as pd
 from data_loaders import geography as geo
 
 from .assessment import compute_assessment
+from .comparison import populations_by_area
 
 STATUS_COLUMNS = ["indicator", "area_type", "area_code", "area_name", "period", "period_start",
                   "period_end", "value",
@@ -24,7 +25,7 @@ def compute_status_rows(observations: pd.DataFrame, catalogue: pd.DataFrame,
     interval change_low to change_high, change_verdict what it says (or why it was not
     tested); spc_signal the variation reading; reason the status's reason. Given partners'
     observations (metrics.disclosure), the judgements partners see."""
-    populations = dict(zip(population["area_code"], population["population"]))
+    populations = populations_by_area(population)
     held = observations.groupby("indicator_id")["area_code"].agg(set)
     rows = []
     for record in catalogue.to_dict("records"):

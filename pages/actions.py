@@ -5,7 +5,8 @@ import streamlit as st
 from components import writes
 from components.access import allowed, require_role
 from components.actions_view import actions_table, render_action_form, render_actions_table
-from components.cache import current_version, get_store, load_actions, load_catalogue
+from components.cache import current_version, load_actions, load_catalogue
+from components.session import get_store
 from components.downloads import render_downloads
 
 require_role("viewer")

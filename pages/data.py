@@ -3,15 +3,16 @@ import streamlit as st
 
 from components import writes
 from components.access import require_role
-from components.cache import (current_version, get_store, load_catalogue,
+from components.cache import (current_version, load_catalogue,
                               load_definition_changes, load_ledger, load_observations,
                               load_reference, load_snapshots, load_upload_events)
 from components.data_view import (coverage_table, history_table, not_available_table,
                                   render_aliases, render_definition_changes, render_exports,
                                   render_ledger, render_rollback)
 from components.filters import quarters_held
+from components.session import get_store
 from data_loaders.catalogue import THEMES
-from data_loaders.store import StoreBusy, StoreFull, batch_ledger
+from data_loaders.store import batch_ledger
 from metrics.coverage import compute_coverage
 
 require_role("officer")
@@ -36,12 +37,8 @@ def change_status(action, target):
               "withdraw": writes.withdraw_file, "put back": writes.put_back_file}[action]
     try:
         change(target)
-    except StoreBusy:
-        st.error("The database is busy with another upload; nothing changed. Try again.")
-        return
-    except StoreFull:
-        st.error("The server's disk is full; nothing changed. Ask the dashboard's "
-                 "administrator to free some space, then try again.")
+    except writes.WriteFailed as failed:
+        st.error(str(failed))
         return
     except KeyError as refused:
         st.error(f"Nothing changed: {refused.args[0]}.")

@@ -6,11 +6,11 @@ import streamlit as st
 
 from components import writes
 from components.access import quote_emails, require_role
-from components.cache import current_version, get_store, load_reference
+from components.cache import current_version, load_reference
+from components.session import get_store
 from components.upload_view import ACCEPTED_TYPES, prepare_readers, render_checked_file
 from data_loaders.ingest import check_files
 from data_loaders.problems import UploadRefused
-from data_loaders.store import StoreBusy, StoreFull
 from data_loaders.templates import build_long_template
 
 person = require_role("officer")
@@ -98,14 +98,8 @@ if st.button(f"Store {len(to_store)} file{'s' if len(to_store) > 1 else ''}", ty
              disabled=not (confirmed and user.strip())):
     try:
         ids = writes.store_upload(state.checked)
-    except StoreBusy:
-        st.error("The database is busy with another upload. Nothing was stored; press the "
-                 "button again in a moment.")
-        st.stop()
-    except StoreFull:
-        st.error("The server's disk is full. Nothing from this batch was stored and everything "
-                 "stored before is intact. Ask the dashboard's administrator to free some "
-                 "space, then press the button again.")
+    except writes.WriteFailed as failed:
+        st.error(str(failed))
         st.stop()
     except UploadRefused as refusal:
         st.error("Nothing was stored:\n\n" + "\n".join(f"- {p}" for p in refusal.problems))

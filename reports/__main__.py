@@ -8,12 +8,9 @@ import sys
 from pathlib import Path
 
 from data_loaders import geography as geo
-from data_loaders.catalogue import catalogue_frame
 from data_loaders.store import Store
 
-from metrics.disclosure import partner_observations
-
-from .board_pack import PackData, build_content, pack_file_stem
+from .board_pack import build_content, pack_data, pack_file_stem
 from .pack_layout import pack_pdf, pack_pptx
 
 
@@ -53,21 +50,6 @@ def main(argv: list[str] | None = None) -> int:
     output.with_suffix(".pdf").write_bytes(pack_pdf(content))
     print(f"Wrote {output.with_suffix('.pptx')} and {output.with_suffix('.pdf')}")
     return 0
-
-
-def pack_data(store: Store, snapshot: int | None, partner_threshold: int | None = None
-              ) -> PackData:
-    """The frames the dashboard reads, current or as at ``snapshot``; with
-    ``partner_threshold``, the observations partners see (metrics.disclosure)."""
-    observations = store.observations(with_sample_flag=True, snapshot=snapshot)
-    population = store.reference("population", snapshot=snapshot)
-    if partner_threshold is not None:
-        observations = partner_observations(
-            observations, catalogue_frame(), store.reference("areas", snapshot=snapshot),
-            population, store.disclosure_secret(), partner_threshold)
-    return PackData(observations, catalogue_frame(), population,
-                    store.definition_changes(snapshot), store.actions(snapshot),
-                    partner_threshold)
 
 
 if __name__ == "__main__":

@@ -12,17 +12,18 @@ from dataclasses import dataclass, field
 import pandas as pd
 import vl_convert
 
-from components.charts import trend_chart
 from data_loaders import geography as geo
-from data_loaders.catalogue import THEMES
+from data_loaders.catalogue import THEMES, catalogue_frame
+from data_loaders.store import DEFAULT_THRESHOLD, Store
 from metrics.assessment import compute_assessment, compute_scorecard
-from metrics.comparison import comparison_unit, compute_trend
+from metrics.comparison import comparison_unit, compute_trend, populations_by_area
+from metrics.disclosure import partner_observations
 from metrics.formatting import UNIT_NAMES, format_change, format_value, tile_figure
 from metrics.series import indicators_held
 from metrics.statement import compose_statement
 from metrics.status import STATUS_RULE
 from metrics.summary import current_indicators, lead_indicator, period_ends_note
-from data_loaders.store import DEFAULT_THRESHOLD
+from presentation.charts import trend_chart
 
 CHART_WIDTH, CHART_HEIGHT = 760, 330
 
@@ -84,6 +85,21 @@ class PackData:
     partner_threshold: int | None = None
 
 
+def pack_data(store: Store, snapshot: int | None, partner_threshold: int | None = None
+              ) -> PackData:
+    """The frames the dashboard reads, current or as at ``snapshot``; with
+    ``partner_threshold``, the observations partners see (metrics.disclosure)."""
+    observations = store.observations(with_sample_flag=True, snapshot=snapshot)
+    population = store.reference("population", snapshot=snapshot)
+    if partner_threshold is not None:
+        observations = partner_observations(
+            observations, catalogue_frame(), store.reference("areas", snapshot=snapshot),
+            population, store.disclosure_secret(), partner_threshold)
+    return PackData(observations, catalogue_frame(), population,
+                    store.definition_changes(snapshot), store.actions(snapshot),
+                    partner_threshold)
+
+
 def build_content(data: PackData, area_code: str, kind: str, end: dt.date | None,
                   meeting: str, partner: bool, threshold: int = DEFAULT_THRESHOLD,
                   meeting_date: dt.date | None = None) -> PackContent:
@@ -93,7 +109,7 @@ def build_content(data: PackData, area_code: str, kind: str, end: dt.date | None
     if partner and data.partner_threshold is None:
         raise ValueError("a partner pack is built from the partners' protected figures only")
     records = {r["id"]: r for r in data.catalogue.to_dict("records")}
-    populations = dict(zip(data.population["area_code"], data.population["population"]))
+    populations = populations_by_area(data.population)
     period = {"quarter": "latest quarter", "ytd": "financial year to date",
               "rolling12": "rolling 12 months"}[kind]
     card = compute_scorecard(data.observations, data.catalogue, area_code, kind, populations,

@@ -654,6 +654,10 @@ def test_an_officer_records_a_definition_change_on_the_data_page(app, seeded_sto
     app.selectbox(key="ending").set_value("2023-04-01").run()
     detail = " ".join(m.proto.help for m in app.metric)  # the tiles' help
     assert "change withheld: the definition changed from Q1 2023/24" in detail
+    # The position statement beside them reads the same: no change across the break.
+    [statement] = [m.value for m in app.markdown if m.value.startswith("Hate crimes in ")]
+    assert "No change is given: the definition changed from Q1 2023/24." in statement
+    assert "on the same period a year before" not in statement
 
 
 def presenter_header(app) -> str:

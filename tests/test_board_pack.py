@@ -3,25 +3,27 @@ figures checked against the data; its charts are the screen's; partner packs hid
 numbers; a pack from a snapshot is unchanged by a later upload and a rollback."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import shutil
 from pathlib import Path
 import subprocess
 
+import pandas as pd
 import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from data_loaders.catalogue import indicator
+from data_loaders.catalogue import THEMES, indicator
 from data_loaders.ingest import ingest_paths
 from data_loaders.store import Store
 from metrics.comparison import compute_trend
 from metrics.statement import compose_statement
 from metrics.summary import compute_summary
 from conftest import ROOT
-from reports.__main__ import main as pack_command, pack_data
-from reports.board_pack import build_content
+from reports.__main__ import main as pack_command
+from reports.board_pack import build_content, pack_data
 from reports.pack_layout import (STATUS_FILLS, pack_pages, pack_pdf, pack_pptx, paginate,
                                  row_height)
 
@@ -294,10 +296,6 @@ def test_long_tables_share_their_rows_evenly_over_the_fewest_pages():
 def test_the_cover_says_when_the_sources_end_at_different_dates(seeded_store_file):
     """The police.uk months moved on a quarter: the cover says police.uk figures end in
     March 2024 and the officers' in December 2023."""
-    import dataclasses
-
-    import pandas as pd
-
     data = pack_data(Store(f"sqlite:///{seeded_store_file}"), None)  # read only
     observations = data.observations.copy()
     police = observations["indicator_id"].str.startswith("police_")
@@ -310,3 +308,21 @@ def test_the_cover_says_when_the_sources_end_at_different_dates(seeded_store_fil
                                      "to December 2023.")
     assert "Police.uk figures" not in build_content(data, BOARD, "quarter", None, "Board",
                                                     partner=False).subtitle
+
+
+def test_figures_use_each_areas_newest_population_however_the_rows_come(store):
+    """Two years of population held, the older listed last (as a database may return them):
+    the pack's rates per 1,000 are from the newest year, as the charts' are."""
+    data = pack_data(store, None)
+    older = data.population.assign(year=data.population["year"] - 1,
+                                   population=data.population["population"] * 2)
+    mixed = dataclasses.replace(data, population=pd.concat([data.population, older]))
+    packs = [build_content(d, BOARD, "quarter", None, "Board 15 December 2023", partner=False,
+                           meeting_date=dt.date(2023, 12, 15)) for d in (data, mixed)]
+
+    def statement(pack, theme):
+        return next(t.statement for t in pack.themes if t.title == theme)
+
+    assert "per 1,000 residents)" in statement(packs[0], "Domestic abuse")
+    for theme in THEMES.values():
+        assert statement(packs[1], theme) == statement(packs[0], theme)

@@ -8,9 +8,9 @@ import json
 import pandas as pd
 import pydeck as pdk
 
-from components.charts import (AREA_COLOURS, LINE_STYLES, SIGNAL_SHAPES, VERDICT_COLOURS,
+from presentation.charts import (AREA_COLOURS, LINE_STYLES, SIGNAL_SHAPES, VERDICT_COLOURS,
                                area_bar_spec, as_altair, spc_spec, trend_chart, trend_spec)
-from components.maps import (NO_DATA, RAMP, area_map, boundary_rings, class_breaks, colour_for,
+from presentation.maps import (NO_DATA, RAMP, area_map, boundary_rings, class_breaks, colour_for,
                              outline_rows, shaded_rows, view_of)
 
 SQUARE = {"type": "Polygon", "coordinates": [[[-1.0, 52.6], [-0.9, 52.6], [-0.9, 52.7],
@@ -224,7 +224,7 @@ def test_a_frozen_map_answers_with_the_json_it_had_and_keeps_no_rows():
 def test_building_a_map_does_not_try_to_import_the_jupyter_widget_every_time(monkeypatch):
     """pydeck asks whether its Jupyter widget imports on every Deck; without ipywidgets that
     failed import was tried again twice a map, under the interpreter's import lock, where
-    every session's thread queued (components/maps.py asks once)."""
+    every session's thread queued (presentation/maps.py asks once)."""
     import builtins
 
     outlines = pd.DataFrame({"path": [[[-1.2, 52.6], [-1.1, 52.7]]]})
@@ -247,7 +247,7 @@ def test_the_specs_name_the_schema_of_the_installed_altair():
     """charts.py writes the schema URL itself, so the pages need not import Altair."""
     import altair as alt
 
-    from components.charts import SCHEMA_URL
+    from presentation.charts import SCHEMA_URL
 
     assert SCHEMA_URL == alt.SCHEMA_URL
     assert trend_spec(trend_frame(), NAMES, "Rate", "Hate crimes")["$schema"] == alt.SCHEMA_URL

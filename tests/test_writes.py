@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from components import writes
 from conftest import ROOT
 from data_loaders import store as store_module
-from data_loaders.store import Store
+from data_loaders.store import Store, StoreBusy, StoreFull
 from test_roles import OFFICER, SECRETS, VIEWER
 
 pytestmark = pytest.mark.app
@@ -134,7 +134,7 @@ def try_every_write():
     import streamlit as st
 
     from components import writes
-    from components.cache import get_store
+    from components.session import get_store
     from data_loaders.ingest import check_files
 
     store = get_store()
@@ -227,7 +227,7 @@ def withdrawn_mid_run():
     import streamlit as st
 
     from components import access, writes
-    from components.cache import get_store
+    from components.session import get_store
 
     st.markdown(f"at the start: {access.start_run().role}")
     get_store().record_admin_change("role", "nia@leics.example", "", "another admin")
@@ -270,3 +270,39 @@ def test_a_demoted_officers_pending_save_stores_nothing(seeded_store_copy, monke
     assert not at.exception
     assert not any(b.label == "Save the action" for b in at.button)
     assert len(Store(f"sqlite:///{seeded_store_copy}").actions()) == 6
+
+
+WRITE_ARGUMENTS = {
+    "store_upload": ([],), "log_refusals": ([],), "rollback_upload": (1,),
+    "restore_upload": (1,), "withdraw_file": (1,), "put_back_file": (1,),
+    "save_action": ({},), "freeze_snapshot": ("Board",),
+    "record_definition_change": ("hate_crimes", "2023-04-01", "new rules"),
+    "withdraw_definition_change": (1,), "withdraw_alias": ("measure:x",),
+    "grant_role": ("nia@leics.example", "officer"), "withdraw_role": ("nia@leics.example",),
+    "set_threshold": (5,)}
+
+
+@pytest.mark.parametrize("fault, words", [
+    (StoreBusy, "The database is busy with another change, so nothing was changed"),
+    (StoreFull, "The server's disk is full, so nothing was changed")])
+def test_a_store_that_cannot_take_a_write_says_so_plainly_whichever_write(monkeypatch, fault,
+                                                                          words):
+    """Busy or full, every write ends in WriteFailed in plain words (app.py shows it), not
+    Streamlit's error box with a traceback."""
+    from components.access import Person
+    from data_loaders import ingest
+
+    def fail(*_args, **_kwargs):
+        raise fault("the store said no")
+
+    class FailingStore:
+        def __getattr__(self, _name):
+            return fail
+
+    monkeypatch.setattr(writes, "identify", lambda: Person("admin", "local"))
+    monkeypatch.setattr(writes, "get_store", FailingStore)
+    monkeypatch.setattr(ingest, "store_checked", fail)
+    assert sorted(WRITE_ARGUMENTS) == GUARDED
+    for name, arguments in WRITE_ARGUMENTS.items():
+        with pytest.raises(writes.WriteFailed, match=words):
+            getattr(writes, name)(*arguments)
