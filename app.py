@@ -4,12 +4,18 @@ from pathlib import Path
 
 import streamlit as st
 
-from components.cache import (current_version, ensure_sample_data, load_ledger,
-                              load_quarters_held, load_reference, load_snapshots,
-                              newer_data_coming)
 from components.access import allowed, render_gate, render_identity, start_run
-from components.writes import WriteFailed, WriteRefused
+from components.cache import (
+    current_version,
+    ensure_sample_data,
+    load_ledger,
+    load_quarters_held,
+    load_reference,
+    load_snapshots,
+    newer_data_coming,
+)
 from components.filters import render_shared_filters, render_snapshot_choice
+from components.writes import WriteFailed, WriteRefused
 
 PAGES = Path(__file__).parent / "pages"
 GC_FIRST_GENERATION = 50_000

@@ -68,7 +68,8 @@ def _ingest(runs: int) -> dict:
                "read, checked, counted by beat, district and board, previewed and stored in "
                "one transaction, as the Upload page does (which then also has the storing "
                "process save the new data for the servers, not timed here); a fresh "
-               "reference-only store each run", seconds=police["seconds"], naive_seconds=police["naive_seconds"]),
+               "reference-only store each run", seconds=police["seconds"],
+               naive_seconds=police["naive_seconds"]),
         **_row("officer_ingest", f"ingest a {officer['rows']:,}-row officer xlsx",
                "under 6 s", f"{officer['seconds']:.2f} s", report.met(officer["seconds"], 6.0),
                f"{officer['naive']}: {officer['naive_seconds']:.1f} s (reading alone)",

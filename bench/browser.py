@@ -64,7 +64,8 @@ def startup_seconds(browser, script: Path, ready_text: str, store: Path | None,
                     break
                 except Exception:
                     if server.process.poll() is not None:
-                        raise RuntimeError(server.process.stderr.read().decode()[-2000:])
+                        raise RuntimeError(
+                            server.process.stderr.read().decode()[-2000:]) from None
                     time.sleep(0.05)
             page.get_by_text(ready_text).first.wait_for(timeout=120_000)
             page.wait_for_selector(IDLE, timeout=120_000)

@@ -22,11 +22,17 @@ import pyarrow as pa
 import streamlit as st
 from streamlit import dataframe_util
 
-from data_loaders import frame_cache, geography as geo
+from data_loaders import frame_cache
+from data_loaders import geography as geo
 from data_loaders.catalogue import THEMES, catalogue_frame
 from metrics.assessment import compute_assessment, compute_scorecard
-from metrics.comparison import (compute_area_comparison, compute_quarter_table, compute_trend,
-                                fy_pairs, populations_by_area)
+from metrics.comparison import (
+    compute_area_comparison,
+    compute_quarter_table,
+    compute_trend,
+    fy_pairs,
+    populations_by_area,
+)
 from metrics.disclosure import partner_observations, protect_tally
 from metrics.incidents import unplaced_incidents
 from metrics.series import ObservationIndex
@@ -184,12 +190,12 @@ class RecentWork:
             calls = list(reversed(self._calls.values()))
         ends = time.monotonic() + seconds
         done = 0
-        for function, args, audience in calls:
+        for function, args, drawn_for in calls:
             if time.monotonic() > ends:
                 break
             try:
-                with drawing_for(audience):
-                    function(for_audience(version, audience), *args)
+                with drawing_for(drawn_for):
+                    function(for_audience(version, drawn_for), *args)
                 done += 1
             except Exception:
                 log.debug("reworking %s for version %s failed", function.__name__, version,

@@ -12,8 +12,13 @@ from metrics.attention import needs_attention
 from metrics.formatting import format_value
 from metrics.summary import period_ends_note
 from metrics.windows import MONTHS
-from presentation.judgement_text import (benchmark_text, change_text, rag_text, status_text,
-                                         variation_text)
+from presentation.judgement_text import (
+    benchmark_text,
+    change_text,
+    rag_text,
+    status_text,
+    variation_text,
+)
 
 from .cache import DataKey, frozen_table, load_catalogue_records, load_scorecard
 from .downloads import render_downloads

@@ -22,9 +22,16 @@ from presentation.charts import trend_spec
 from presentation.judgement_text import change_text, status_line, status_text
 
 from .actions_view import open_actions
-from .cache import (current_version, load_actions, load_assessments, load_catalogue,
-                    load_observation_index, load_reference, load_scorecard,
-                    load_snapshots)
+from .cache import (
+    current_version,
+    load_actions,
+    load_assessments,
+    load_catalogue,
+    load_observation_index,
+    load_reference,
+    load_scorecard,
+    load_snapshots,
+)
 from .filters import Filters, current_filters
 from .overview_view import THEME_PAGES, attention_line
 from .small_numbers import partner_mark

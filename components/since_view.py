@@ -10,7 +10,6 @@ from data_loaders.periods import period_label
 from metrics.since import compute_judgement_changes, compute_new_periods, compute_revisions
 
 
-
 def render_since(now: pd.DataFrame, then: pd.DataFrame, card_now: pd.DataFrame,
                  card_then: pd.DataFrame, catalogue: pd.DataFrame, base_name: str,
                  area_name: str) -> None:

@@ -1,7 +1,8 @@
 """A theme indicator across districts: the eight districts compared with the county and
 board area (95% intervals and each district's verdict against its benchmark), and for counts
-the district x quarter table of the Domestic Abuse Dashboard. Partners' figures are the protected ones
-(the data version they are drawn from, metrics.disclosure): nothing here hides anything."""
+the district x quarter table of the Domestic Abuse Dashboard. Partners' figures are the
+protected ones (the data version they are drawn from, metrics.disclosure): nothing here hides
+anything."""
 from __future__ import annotations
 
 import pandas as pd
@@ -17,9 +18,19 @@ from metrics.windows import Window, is_additive
 from presentation.charts import area_bar_spec
 from presentation.judgement_text import benchmark_text
 
-from .cache import (DataKey, DataRead, data_read, frozen_spec, frozen_table,
-                    load_area_comparison, load_fy_pairs, load_observation_index,
-                    load_quarter_table, load_reference, load_view)
+from .cache import (
+    DataKey,
+    DataRead,
+    data_read,
+    frozen_spec,
+    frozen_table,
+    load_area_comparison,
+    load_fy_pairs,
+    load_observation_index,
+    load_quarter_table,
+    load_reference,
+    load_view,
+)
 from .downloads import render_downloads
 from .filters import Filters, filters_window
 

@@ -11,11 +11,22 @@ from metrics.comparison import populations_by_area
 from metrics.formatting import format_change, tile_figure
 from metrics.statement import compose_statement
 from metrics.summary import compute_summary
-from presentation.judgement_text import (benchmark_text, rag_text, significance_text, status_text,
-                                         variation_text)
+from presentation.judgement_text import (
+    benchmark_text,
+    rag_text,
+    significance_text,
+    status_text,
+    variation_text,
+)
 
-from .cache import (DataKey, data_read, load_definition_changes, load_observation_index,
-                    load_reference, load_view)
+from .cache import (
+    DataKey,
+    data_read,
+    load_definition_changes,
+    load_observation_index,
+    load_reference,
+    load_view,
+)
 from .filters import Filters
 
 DELTA_COLOURS = {"down_good": "inverse", "up_good": "normal", "neutral": "off"}

@@ -9,19 +9,29 @@ import pandas as pd
 import streamlit as st
 
 from data_loaders import geography as geo
-from data_loaders.police_uk import CRIME_TYPES, indicator_id as police_indicator_id
+from data_loaders.police_uk import CRIME_TYPES
+from data_loaders.police_uk import indicator_id as police_indicator_id
 from metrics.comparison import compute_map_figures, compute_trend
-from metrics.incidents import incident_points
 from metrics.formatting import UNIT_FORMAT, unit_title
+from metrics.incidents import incident_points
 from metrics.series import indicator_series, indicators_held
 from metrics.summary import shown_period
 from metrics.windows import Window
 from presentation.charts import trend_spec
 from presentation.maps import area_map, class_breaks, outline_rows, shaded_rows, view_of
 
-from .cache import (DataKey, DataRead, data_read, frozen_table, load_boundary_rings,
-                    load_incident_tally, load_observation_index, load_reference,
-                    load_unplaced_incidents, load_view)
+from .cache import (
+    DataKey,
+    DataRead,
+    data_read,
+    frozen_table,
+    load_boundary_rings,
+    load_incident_tally,
+    load_observation_index,
+    load_reference,
+    load_unplaced_incidents,
+    load_view,
+)
 from .downloads import render_downloads
 from .filters import Filters, filters_window
 

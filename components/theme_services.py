@@ -12,8 +12,14 @@ from metrics.services import SERVICE_PARENTS
 from metrics.windows import Window
 
 from .access import hides_small_numbers, suppression_threshold
-from .cache import (DataKey, data_read, frozen_table, load_observation_index,
-                    load_service_tables, load_view)
+from .cache import (
+    DataKey,
+    data_read,
+    frozen_table,
+    load_observation_index,
+    load_service_tables,
+    load_view,
+)
 from .downloads import render_downloads
 from .filters import Filters, filters_window
 
@@ -30,7 +36,7 @@ def render_services(version: DataKey, services: list[dict], filters: Filters) ->
     areas, download = view["areas"]
     st.dataframe(areas, hide_index=True, width="stretch", column_config=view["column_config"])
     render_downloads(download, "Domestic abuse services by district")
-    for parent, title, (by_service, download) in view["by_service"]:
+    for _parent, title, (by_service, download) in view["by_service"]:
         st.markdown(f"**{title} by service, {quarter.label()}**")
         st.dataframe(by_service, hide_index=True, width="stretch")
         render_downloads(download, f"{title} by service")

@@ -16,8 +16,17 @@ from metrics.spc import classify_signal
 from presentation.charts import spc_spec, trend_spec
 from presentation.judgement_text import variation_text
 
-from .cache import (DataKey, data_read, frozen_spec, frozen_table, load_area_trend,
-                    load_definition_changes, load_observation_index, load_reference, load_view)
+from .cache import (
+    DataKey,
+    data_read,
+    frozen_spec,
+    frozen_table,
+    load_area_trend,
+    load_definition_changes,
+    load_observation_index,
+    load_reference,
+    load_view,
+)
 from .downloads import render_downloads
 from .filters import Filters
 

@@ -17,8 +17,15 @@ from metrics.summary import current_indicators, lead_indicator, period_ends_note
 from metrics.windows import is_additive
 
 from .actions_view import actions_table, open_actions, render_actions_table
-from .cache import (current_version, frozen_table, load_actions, load_assessments,
-                    load_catalogue_records, load_observation_index, load_view)
+from .cache import (
+    current_version,
+    frozen_table,
+    load_actions,
+    load_assessments,
+    load_catalogue_records,
+    load_observation_index,
+    load_view,
+)
 from .filters import current_filters, filters_window
 from .small_numbers import render_partner_note
 from .theme_districts import render_comparison, render_quarter_table

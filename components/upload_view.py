@@ -101,8 +101,8 @@ def _render_questions(parsed) -> dict:
         extra = {} if ask is st.radio else {"placeholder": "Choose what it is"}
         choice = ask(question.message, question.choices, index=None,
                      key=f"q-{parsed.sha256}-{question.key}",
-                     format_func=lambda c, k=question.key: labels.get(c) or QUESTION_LABELS.get(
-                         (k, c), c), **extra)
+                     format_func=lambda c, k=question.key, named=labels: named.get(c)
+                     or QUESTION_LABELS.get((k, c), c), **extra)
         if choice is not None:
             answers[question.key] = choice
     return answers

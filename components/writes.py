@@ -13,8 +13,15 @@ from typing import TYPE_CHECKING
 
 from data_loaders.store import StoreBusy, StoreFull
 
-from .access import (GRANTABLE, PLURAL, THRESHOLD_RANGE, THRESHOLD_SETTING, Person, has_role,
-                     identify, recorded_name)
+from .access import (
+    GRANTABLE,
+    PLURAL,
+    THRESHOLD_RANGE,
+    THRESHOLD_SETTING,
+    has_role,
+    identify,
+    recorded_name,
+)
 from .cache import show_newest
 from .session import get_store
 

@@ -13,8 +13,13 @@ import pandas as pd
 
 from . import geography as geo
 from .catalogue import indicator, match_measure
-from .model import (NOT_AVAILABLE_COLUMNS, OBSERVATION_COLUMNS, OBSERVATION_KEY, ParsedFile,
-                    empty_not_available)
+from .model import (
+    NOT_AVAILABLE_COLUMNS,
+    OBSERVATION_COLUMNS,
+    OBSERVATION_KEY,
+    ParsedFile,
+    empty_not_available,
+)
 from .names import AREA, LEAVE_OUT, MEASURE, name_key, unknown_name_question
 from .periods import PERIOD_FORMS, AmbiguousFinancialYear, PeriodError, parse_period, period_label
 from .problems import Problem, column_letter, error, warning
@@ -393,9 +398,9 @@ class CellReader:
         for (kind, text), rows in self.unknown.items():
             problems.append(unknown_name_question(kind, text, rows_text(rows),
                                                   self.name_place[(kind, text)]))
-        for (kind, text), rows in self.mismatched.items():
+        for (_kind, text), rows in self.mismatched.items():
             problems.append(self._unit_question(text, rows))
-        for (kind, text), rows in self.left_out.items():
+        for (_kind, text), rows in self.left_out.items():
             problems.append(self._rows_warning(rows, "were", "was", f' ("{text}") left out, '
                                                "as answered"))
         keep = self.answers.get(NOT_AVAILABLE_KEY) != LEAVE_OUT

@@ -13,9 +13,18 @@ from . import geography as geo
 from .catalogue import indicator, match_measure
 from .model import NOT_AVAILABLE_COLUMNS, ParsedFile, empty_not_available
 from .names import LEAVE_OUT, MEASURE, name_key, unknown_name_question
-from .officer_long import (FY_CHOICES, NOT_AVAILABLE_KEY, CellReader, fy_question,
-                           hidden_rows_warning, is_blank, normalise_header, observations_note,
-                           read_number, to_observations)
+from .officer_long import (
+    FY_CHOICES,
+    NOT_AVAILABLE_KEY,
+    CellReader,
+    fy_question,
+    hidden_rows_warning,
+    is_blank,
+    normalise_header,
+    observations_note,
+    read_number,
+    to_observations,
+)
 from .periods import AmbiguousFinancialYear, PeriodError, parse_period, quarter_start
 from .problems import Problem, column_letter, error, warning
 from .readers import RawSheet

@@ -1,7 +1,7 @@
 """Values that read but cannot be right for their indicator: a rate per 1,000 people for a
 whole district in the hundreds (counts given for a rate), a value many times the highest the
-indicator has held, or a revision many times the stored figure. Each is a warning the officer must confirm, put first in the preview, never a routine
-"revised"."""
+indicator has held, or a revision many times the stored figure. Each is a warning the
+officer must confirm, put first in the preview, never a routine "revised"."""
 from __future__ import annotations
 
 import pandas as pd
@@ -10,9 +10,9 @@ from . import geography as geo
 from .catalogue import indicator
 from .periods import period_label
 from .problems import Problem, warning
+from .store import Preview
 
 IMPLAUSIBLE = "implausible"  # the key of these warnings: the command line stops on them
-from .store import Preview
 
 # A district, the county or the board area with more than 200 of every 1,000 people in one
 # indicator's figure: the board's total crime is about 75 a year, its busiest district 116.
@@ -44,7 +44,8 @@ def implausible_values(file_name: str, observations: pd.DataFrame, preview: Prev
                     "like counts, not rates. Check the figures before storing them",
                     file=file_name, key=IMPLAUSIBLE))
                 continue
-        ceiling = rows["area_type"].map(lambda t: held.get((indicator_id, t), float("nan")))
+        ceiling = rows["area_type"].map(
+            lambda t, i=indicator_id: held.get((i, t), float("nan")))
         far = rows[(ceiling > 0) & (rows["value"] > ceiling * MOST_RATIO)]
         if len(far):
             most = max(held[(indicator_id, t)] for t in far["area_type"].unique())

@@ -122,12 +122,13 @@ def read_workbook(file_name: str, data: bytes) -> list[RawSheet]:
     except PasswordError:
         raise UploadRefused([error("this workbook is protected with a password; open it in "
                                    "Excel, remove the password (File > Info > Protect "
-                                   "Workbook), save and upload it again", file=file_name)])
+                                   "Workbook), save and upload it again",
+                                   file=file_name)]) from None
     except Exception:
         raise UploadRefused([error("this file could not be opened as a spreadsheet: it may be "
                                    "damaged or not really an Excel or ODS file; open it in "
                                    "Excel, save it as .xlsx and upload it again",
-                                   file=file_name)])
+                                   file=file_name)]) from None
     hidden = _hidden_rows_xlsx(data) if sniff_container(data) == "zip" else {}
     sheets = []
     for meta in workbook.sheets_metadata:

@@ -25,8 +25,15 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
-from .model import (INCIDENT_COLUMNS, INCIDENT_TALLY_KEYS, NOT_AVAILABLE_COLUMNS,
-                    OBSERVATION_COLUMNS, OBSERVATION_KEY, REFERENCE_COLUMNS, ParsedFile)
+from .model import (
+    INCIDENT_COLUMNS,
+    INCIDENT_TALLY_KEYS,
+    NOT_AVAILABLE_COLUMNS,
+    OBSERVATION_COLUMNS,
+    OBSERVATION_KEY,
+    REFERENCE_COLUMNS,
+    ParsedFile,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SQLITE = ROOT / "var" / "dashboard.sqlite"

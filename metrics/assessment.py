@@ -10,12 +10,17 @@ import pandas as pd
 from data_loaders import geography as geo
 from data_loaders.periods import period_label
 
+from .formatting import format_change
 from .intervals import compare_with_benchmark, interval_for
 from .spc import compute_variation, compute_xmr
-from .formatting import format_change
 from .status import Evidence, decide_status
-from .summary import (SUMMARY_COLUMNS, compute_summary_or_fallback, indicator_series,
-                      is_stale, newest_period_end)
+from .summary import (
+    SUMMARY_COLUMNS,
+    compute_summary_or_fallback,
+    indicator_series,
+    is_stale,
+    newest_period_end,
+)
 from .windows import Window, is_additive, latest_quarter, pool_scale, window_value
 
 RUTLAND = "E06000017"

@@ -15,8 +15,7 @@ from .intervals import interval_for
 from .judgement import compute_change_pct, compute_direction
 from .series import indicator_rows, indicator_series
 from .summary import population_of
-from .windows import (Window, add_months, is_additive, pool_scale, value_of,
-                      window_values)
+from .windows import Window, add_months, is_additive, pool_scale, value_of, window_values
 
 TREND_COLUMNS = ["period_start", "period", "area_code", "measure", "value", "count"]
 QUARTER_TABLE_YEARS = 2

@@ -13,8 +13,16 @@ from data_loaders.periods import fy_start_year, period_label, quarter_start
 from .change_test import MIN_COUNT, ChangeTest, proportion_difference_test, rate_ratio_test
 from .judgement import compute_change_pct, compute_direction, compute_rag
 from .series import indicator_series, newest_starts
-from .windows import (Window, WindowValue, add_months, is_additive, latest_quarter,
-                      periods_read, pool_scale, window_value)
+from .windows import (
+    Window,
+    WindowValue,
+    add_months,
+    is_additive,
+    latest_quarter,
+    periods_read,
+    pool_scale,
+    window_value,
+)
 
 STALE_AFTER_MONTHS = {"month": 3, "quarter": 6, "fy": 18}
 SUMMARY_COLUMNS = ["indicator_id", "theme", "title", "unit", "polarity", "period", "value",

@@ -6,8 +6,8 @@ from components import writes
 from components.access import allowed, require_role
 from components.actions_view import actions_table, render_action_form, render_actions_table
 from components.cache import current_version, load_actions, load_catalogue
-from components.session import get_store
 from components.downloads import render_downloads
+from components.session import get_store
 
 require_role("viewer")
 st.title("Action log")

@@ -4,8 +4,13 @@ secrets, not here (README: Sign-in and roles)."""
 import streamlit as st
 
 from components.access import require_role, roles_config, roles_table, threshold_setting
-from components.admin_view import (render_grants, render_history, render_message,
-                                   render_roles, render_threshold)
+from components.admin_view import (
+                                   render_grants,
+                                   render_history,
+                                   render_message,
+                                   render_roles,
+                                   render_threshold,
+)
 from components.session import get_store
 
 person = require_role("admin")

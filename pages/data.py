@@ -3,12 +3,26 @@ import streamlit as st
 
 from components import writes
 from components.access import require_role
-from components.cache import (current_version, load_catalogue,
-                              load_definition_changes, load_ledger, load_observations,
-                              load_reference, load_snapshots, load_upload_events)
-from components.data_view import (coverage_table, history_table, not_available_table,
-                                  render_aliases, render_definition_changes, render_exports,
-                                  render_ledger, render_rollback)
+from components.cache import (
+    current_version,
+    load_catalogue,
+    load_definition_changes,
+    load_ledger,
+    load_observations,
+    load_reference,
+    load_snapshots,
+    load_upload_events,
+)
+from components.data_view import (
+    coverage_table,
+    history_table,
+    not_available_table,
+    render_aliases,
+    render_definition_changes,
+    render_exports,
+    render_ledger,
+    render_rollback,
+)
 from components.filters import quarters_held
 from components.session import get_store
 from data_loaders.catalogue import THEMES

@@ -3,8 +3,13 @@ the board's snapshot and the data now (or the snapshot shown)."""
 import streamlit as st
 
 from components.access import require_role
-from components.cache import (current_version, load_catalogue, load_observations,
-                              load_scorecard, load_snapshots)
+from components.cache import (
+    current_version,
+    load_catalogue,
+    load_observations,
+    load_scorecard,
+    load_snapshots,
+)
 from components.filters import current_filters
 from components.since_view import render_since
 from components.small_numbers import render_partner_note

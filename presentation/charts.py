@@ -152,7 +152,8 @@ def area_bar_spec(bars: pd.DataFrame, selected: str | None, references: dict[str
     datasets = {"bars": frame}
     layers = [{"data": {"name": "bars"}, "mark": {"type": "bar"}, "encoding": {
         "color": {"field": "verdict_label", "type": "nominal", "title": "Against its benchmark",
-                  "legend": {"direction": "vertical"}, "scale": {"domain": [VERDICT_LABELS[v] for v in held],
+                  "legend": {"direction": "vertical"},
+                  "scale": {"domain": [VERDICT_LABELS[v] for v in held],
                             "range": [VERDICT_COLOURS[v] for v in held]}},
         "stroke": {"condition": {"test": "datum.highlight", "value": "#111111"},
                    "value": None},

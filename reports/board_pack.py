@@ -5,7 +5,6 @@ numbers as the screen does."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass, field
 

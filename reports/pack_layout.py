@@ -340,7 +340,7 @@ def _pdf_text(pdf, item: Text) -> None:
 
 def _pdf_table(pdf, item: Table) -> None:
     y = item.y
-    for i, (row, height) in enumerate(zip([None, *item.rows], item.row_heights())):
+    for row, height in zip([None, *item.rows], item.row_heights()):
         x = item.x
         for column, width in zip(item.columns, item.widths):
             value = column if row is None else str(row[column])

@@ -63,11 +63,11 @@ FIRST_TIME_ENTRANTS = {2014: 190, 2015: 124, 2016: 126, 2017: 101, 2018: 100, 20
                        2020: 88, 2021: 84}  # the report's yearly series, 2014/15 to 2021/22
 YOUTH_REOFFENDING = (0.53, 0.77)
 ETE_AT_DISPOSAL = ((35, 55), (27, 51))  # (numerator, denominator): 63.6% and 52.9%
-MARAC_REPEAT = ((333, 900), 51)
+MARAC_REPEAT = ((333, 900), 51)  # 37% in the 12 months to June 2023; the peak was 51%
 # UAVA services: (name, share of the people waiting, mean days waited), after the board paper.
 SERVICES = {"isva": ("ISVA", 0.08, 30), "idva": ("IDVA", 0.02, 5),
             "outreach": ("Outreach", 0.25, 25), "dv_counselling": ("DV counselling", 0.25, 70),
-            "sv_counselling": ("SV counselling", 0.20, 150), "group": ("Group", 0.20, 60)}  # 37% in the 12 months to June 2023; the peak was 51%
+            "sv_counselling": ("SV counselling", 0.20, 150), "group": ("Group", 0.20, 60)}
 
 
 def quarters() -> list[tuple[int, int]]:

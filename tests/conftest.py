@@ -42,9 +42,7 @@ def shared_data() -> Path:
 def seeded_store_file(tmp_path_factory) -> Path:
     """A SQLite store with the bundled sample data loaded once for the whole run."""
     from data_loaders.ingest import load_sample_data
-    from data_loaders.store import Store
-
-    from data_loaders.store import meta
+    from data_loaders.store import Store, meta
 
     path = tmp_path_factory.mktemp("seeded") / "store.sqlite"
     store = Store(f"sqlite:///{path}")

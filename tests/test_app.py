@@ -11,11 +11,12 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from components import cache
-from conftest import ROOT
 from data_loaders import geography as geo
 from data_loaders.ingest import check_files, ingest_paths, store_checked
 from data_loaders.periods import period_label
 from data_loaders.store import Store
+
+from conftest import ROOT
 
 pytestmark = pytest.mark.app
 THEMES = ["pages/crime.py", "pages/reoffending.py", "pages/domestic_abuse.py", "pages/asb.py",
@@ -635,7 +636,7 @@ def test_views_worked_out_ahead_of_new_data_are_drawn_for_their_audience(app,
 
 def test_partners_do_not_get_the_upload_and_data_pages(app):
     app.toggle(key="partner_view").set_value(True).run()
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
         app.switch_page("pages/upload.py").run()
 
 

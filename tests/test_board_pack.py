@@ -7,8 +7,8 @@ import dataclasses
 import datetime as dt
 import io
 import shutil
-from pathlib import Path
 import subprocess
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -21,11 +21,11 @@ from data_loaders.store import Store
 from metrics.comparison import compute_trend
 from metrics.statement import compose_statement
 from metrics.summary import compute_summary
-from conftest import ROOT
 from reports.__main__ import main as pack_command
 from reports.board_pack import build_content, pack_data
-from reports.pack_layout import (STATUS_FILLS, pack_pages, pack_pdf, pack_pptx, paginate,
-                                 row_height)
+from reports.pack_layout import STATUS_FILLS, pack_pages, pack_pdf, pack_pptx, paginate, row_height
+
+from conftest import ROOT
 
 BOARD, COUNTY, MELTON = "LRSCSB", "E10000018", "E07000133"
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -136,7 +136,11 @@ def test_partner_packs_are_built_from_partners_figures_only(store, tmp_path):
                             partner=False)
     partner = build_content(pack_data(store, None, 5), MELTON, "quarter", None, "Board",
                             partner=True, threshold=5)
-    row = lambda c: next(r for r in c.scorecard if r["Indicator"] == "Domestic crimes and incidents")
+
+    def row(content):
+        return next(r for r in content.scorecard
+                    if r["Indicator"] == "Domestic crimes and incidents")
+
     assert row(officer)["Value"] == "3"
     assert row(partner)["Value"] in ("0", "5")
     deck = Presentation(io.BytesIO(pack_pptx(partner)))

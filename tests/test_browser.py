@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
 from conftest import ROOT
 from servers import launch_chromium, start_app, stop_app
 

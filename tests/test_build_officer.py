@@ -7,10 +7,11 @@ import importlib.util
 import pandas as pd
 import pytest
 
-from conftest import ROOT
 from data_loaders.officer_long import parse_officer_long
 from data_loaders.officer_wide import parse_officer_wide
 from data_loaders.readers import read_sheets
+
+from conftest import ROOT
 
 OFFICER = ROOT / "sample_data" / "officer"
 COUNTY, BOARD, RUTLAND = "E10000018", "LRSCSB", "E06000017"

@@ -9,8 +9,14 @@ from fractions import Fraction
 
 import pytest
 
-from metrics.change_test import (HIGHER, LOWER, MIN_COUNT, SAME, proportion_difference_test,
-                                 rate_ratio_test)
+from metrics.change_test import (
+    HIGHER,
+    LOWER,
+    MIN_COUNT,
+    SAME,
+    proportion_difference_test,
+    rate_ratio_test,
+)
 
 
 def binomial_tail(successes: int, trials: int, p: float, upper: bool) -> float:

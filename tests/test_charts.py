@@ -8,10 +8,28 @@ import json
 import pandas as pd
 import pydeck as pdk
 
-from presentation.charts import (AREA_COLOURS, LINE_STYLES, SIGNAL_SHAPES, VERDICT_COLOURS,
-                               area_bar_spec, as_altair, spc_spec, trend_chart, trend_spec)
-from presentation.maps import (NO_DATA, RAMP, area_map, boundary_rings, class_breaks, colour_for,
-                             outline_rows, shaded_rows, view_of)
+from presentation.charts import (
+    AREA_COLOURS,
+    LINE_STYLES,
+    SIGNAL_SHAPES,
+    VERDICT_COLOURS,
+    area_bar_spec,
+    as_altair,
+    spc_spec,
+    trend_chart,
+    trend_spec,
+)
+from presentation.maps import (
+    NO_DATA,
+    RAMP,
+    area_map,
+    boundary_rings,
+    class_breaks,
+    colour_for,
+    outline_rows,
+    shaded_rows,
+    view_of,
+)
 
 SQUARE = {"type": "Polygon", "coordinates": [[[-1.0, 52.6], [-0.9, 52.6], [-0.9, 52.7],
                                               [-1.0, 52.7], [-1.0, 52.6]]]}

@@ -14,9 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import ROOT
 from data_loaders.__main__ import main
 from data_loaders.store import Store
+
+from conftest import ROOT
 
 HATE = "District,Period,Measure,Value\nMelton,Q1 2023/24,Hate crimes,1.5\n" \
        "Blaby,Q1 2023/24,Hate crimes,2.25\n"

@@ -24,13 +24,14 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-import small_cells as sc
 from components import cache
 from data_loaders import geography as geo
 from data_loaders.catalogue import catalogue_frame
 from data_loaders.store import Store
 from metrics.series import indicator_series
 from metrics.windows import Window, add_months, is_additive, window_value
+
+import small_cells as sc
 
 T = 5
 MELTON, RUTLAND = "E07000133", "E06000017"
@@ -438,6 +439,7 @@ def pages_sent(store_path, beat: str, monkeypatch, as_partner: bool = True
     from streamlit.testing.v1 import AppTest
 
     from components import downloads
+
     from conftest import ROOT
 
     monkeypatch.setenv("DASHBOARD_SQLITE_PATH", str(store_path))

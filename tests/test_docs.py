@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 
-from conftest import ROOT
 from data_loaders.catalogue import load_catalogue
+
+from conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -11,11 +11,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
-from conftest import ROOT
 from data_loaders import workers
 from data_loaders.__main__ import main
 from data_loaders.ingest import ingest_paths
 from data_loaders.store import Store, StoreBusy, StoreFull, _plain_write_error
+
+from conftest import ROOT
 
 POLICE = sorted((ROOT / "sample_data" / "police_uk").glob("*.csv.gz"))
 REFERENCE = sorted((ROOT / "sample_data" / "reference").glob("*.csv")) + \

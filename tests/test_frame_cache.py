@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 
 import pandas as pd
-import pytest
+from test_store import BLABY_Q1, BLABY_Q2, parsed
 
 from data_loaders import frame_cache
 from data_loaders.frame_cache import cached_frame
 from data_loaders.store import Store, meta
-
-from test_store import BLABY_Q1, BLABY_Q2, parsed
 
 
 class Reader:
@@ -67,7 +65,7 @@ def test_a_damaged_file_is_read_past_and_replaced(tmp_path):
 def test_only_the_newest_few_files_are_kept(tmp_path):
     reader = Reader(FRAME)
     for number in range(frame_cache.KEEP_PER_NAME + 3):
-        cached_frame(tmp_path, "obs", lambda: f"s{number}", reader)
+        cached_frame(tmp_path, "obs", lambda n=number: f"s{n}", reader)
         os.utime(tmp_path / f"obs-s{number}.arrow", (number, number))  # mtime in order
     kept = sorted(p.name for p in tmp_path.glob("obs-*.arrow"))
     assert len(kept) == frame_cache.KEEP_PER_NAME

@@ -7,18 +7,25 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from conftest import ROOT
 from data_loaders.catalogue import catalogue_frame, indicator, parse_target_rule
 from data_loaders.officer_long import parse_officer_long
 from data_loaders.officer_wide import parse_officer_wide
 from data_loaders.readers import read_sheets
-from metrics.comparison import (compute_area_comparison, compute_quarter_table, compute_trend,
-                                fy_pairs, rolling_12_months, to_quarters)
+from metrics.assessment import compute_scorecard
+from metrics.comparison import (
+    compute_area_comparison,
+    compute_quarter_table,
+    compute_trend,
+    fy_pairs,
+    rolling_12_months,
+    to_quarters,
+)
 from metrics.judgement import compute_direction, compute_rag
 from metrics.statement import compose_statement
-from metrics.assessment import compute_scorecard
 from metrics.summary import compute_summary, is_stale
 from metrics.windows import Window
+
+from conftest import ROOT
 
 OFFICER = ROOT / "sample_data" / "officer"
 COUNTY = "E10000018"

@@ -18,6 +18,7 @@ import ast
 from pathlib import Path
 
 import pytest
+
 from conftest import ROOT
 
 LAYERS = ["commands", "pages", "components", "reports", "presentation", "metrics",

@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+from test_browser import ARTIFACTS, serious_violations, wait_idle
 
 from oidc_provider import Provider
 from servers import free_port, launch_chromium, listed_pages, start_app, stop_app
-from test_browser import ARTIFACTS, serious_violations, wait_idle
 
 pytestmark = pytest.mark.browser
 VIEWER = {"email": "pat@partner.example", "name": "Pat Partner", "groups": ["partners"]}

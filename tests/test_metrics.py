@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data_loaders.catalogue import catalogue_frame
+from data_loaders.catalogue import catalogue_frame, indicator
 from data_loaders.model import OBSERVATION_COLUMNS
 from metrics.coverage import compute_coverage
-from data_loaders.catalogue import indicator
 from metrics.summary import compute_summary
 
 

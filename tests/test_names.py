@@ -13,6 +13,7 @@ from data_loaders.__main__ import main
 from data_loaders.ingest import check_files, store_checked
 from data_loaders.names import LEAVE_OUT
 from data_loaders.plausibility import implausible_values
+from data_loaders.problems import UploadRefused
 from data_loaders.store import Store
 
 DISTRICTS = ["Blaby", "Charnwood", "Harborough", "Hinckley and Bosworth", "Melton",
@@ -85,7 +86,7 @@ def test_counts_into_a_rate_are_stopped_and_wild_values_come_first(store):
                             {"counts.csv": {"area:melton town": "E07000133"}})
     assert not counted.parsed.ok
     assert [q.key for q in counted.parsed.questions] == ["measure:hate crimes"]
-    with pytest.raises(Exception):
+    with pytest.raises(UploadRefused, match="column D holds counts"):
         store_checked([counted], store, "Ann Officer")
 
     wild = officer_table(hate="Hate crimes", first=195)

@@ -10,8 +10,14 @@ import pandas as pd
 import pytest
 
 from data_loaders import geography as geo
-from data_loaders.police_uk import (PoliceContext, asb_key, indicator_id, looks_like_police_uk,
-                                    parse_police_uk, read_police_frame)
+from data_loaders.police_uk import (
+    PoliceContext,
+    asb_key,
+    indicator_id,
+    looks_like_police_uk,
+    parse_police_uk,
+    read_police_frame,
+)
 from data_loaders.store import Store
 
 LOOKUP = "lookups/LSOA11_WD19_LAD19_lookup_LeicsPFA_ons-lookups-csv-135.csv"

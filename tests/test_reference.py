@@ -325,7 +325,7 @@ def test_newer_lsoas_resolve_to_their_named_district(sample_areas):
     newer = sample_areas[sample_areas["lsoa_year"] == 2021].set_index("area_code")
     assert sorted(newer.index) == NEWER
     names = {name: code for code, name in geo.DISTRICTS.items()}
-    for code, row in newer.iterrows():
+    for _code, row in newer.iterrows():
         assert row["district_code"] == names[row["area_name"].rsplit(" ", 1)[0]]
 
 

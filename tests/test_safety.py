@@ -8,11 +8,12 @@ import zipfile
 
 import pytest
 
-from conftest import ROOT
 from data_loaders import safety
 from data_loaders.ingest import check_files, read_upload, store_checked
 from data_loaders.problems import UploadRefused
 from data_loaders.store import Store
+
+from conftest import ROOT
 
 SAMPLE = ROOT / "sample_data" / "officer" / "board_indicators_sample.xlsx"
 LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'

@@ -11,24 +11,32 @@ import pandas as pd
 import pytest
 
 from data_loaders import geography as geo
-from data_loaders.catalogue import catalogue_frame
 from data_loaders import store as store_module
+from data_loaders.catalogue import catalogue_frame
 from data_loaders.store import Store
-from metrics.assessment import (compute_assessment, compute_scorecard, compute_spc,
-                                definition_breaks)
-from metrics.comparison import (compute_area_comparison, compute_map_figures,
-                                compute_quarter_table, compute_trend, fy_pairs,
-                                populations_by_area)
+from metrics.assessment import compute_assessment, compute_scorecard, compute_spc, definition_breaks
+from metrics.comparison import (
+    compute_area_comparison,
+    compute_map_figures,
+    compute_quarter_table,
+    compute_trend,
+    fy_pairs,
+    populations_by_area,
+)
 from metrics.formatting import format_change
-from metrics.incidents import (TALLY_KEYS, incident_points, tally_incidents,
-                               unplaced_incidents)
+from metrics.incidents import TALLY_KEYS, incident_points, tally_incidents, unplaced_incidents
 from metrics.judgement import compute_change_pct
-from metrics.series import (SORT, ObservationIndex, indicator_rows, indicator_series,
-                            indicators_held, newest_starts)
+from metrics.series import (
+    SORT,
+    ObservationIndex,
+    indicator_rows,
+    indicator_series,
+    indicators_held,
+    newest_starts,
+)
 from metrics.services import compute_service_tables
 from metrics.summary import population_of
-from metrics.windows import (Window, is_additive, pool_scale, window_for, window_value,
-                             window_values)
+from metrics.windows import Window, is_additive, pool_scale, window_for, window_value, window_values
 
 ENDS = [dt.date(2022, 10, 1), dt.date(2023, 4, 1), dt.date(2023, 10, 1)]
 KINDS = ["quarter", "ytd", "rolling12"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from test_browser import IDLE, store_one_file, wait_idle
 
 from servers import launch_chromium, start_app, stop_app
-from test_browser import IDLE, store_one_file, wait_idle
 
 pytestmark = pytest.mark.browser
 NEW_FILE = "melton hate crime correction.csv"

@@ -10,8 +10,7 @@ import pytest
 
 from data_loaders.catalogue import indicator
 from metrics.assessment import compute_assessment
-from metrics.intervals import (byar_interval, compare_with_benchmark, rate_interval,
-                               wilson_interval)
+from metrics.intervals import byar_interval, compare_with_benchmark, rate_interval, wilson_interval
 from metrics.spc import classify_signal, compute_variation, compute_xmr
 from metrics.status import Evidence, decide_status
 

@@ -165,8 +165,9 @@ def test_same_file_twice_adds_nothing(store):
 def test_a_failing_batch_stores_nothing(store, monkeypatch):
     good = parsed("a.xlsx", {BLABY_Q1: 1.0})
     bad = parsed("b.xlsx", {BLABY_Q2: 2.0})
-    bad.observations.loc[0, "indicator_id"] = None  # violates NOT NULL mid-transaction
-    with pytest.raises(Exception):
+    bad.observations["value"] = bad.observations["value"].astype(object)
+    bad.observations.loc[0, "value"] = None  # violates NOT NULL mid-transaction
+    with pytest.raises(sa.exc.IntegrityError):
         store.commit([good, bad], "o")
     assert store.uploads().empty and store.observations().empty and store.data_version() == 0
 

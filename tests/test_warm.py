@@ -12,13 +12,14 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 from streamlit.web.server.app_discovery import discover_asgi_app
+from test_app import police_crimes, scorecard_values
 
 from components import cache, warm
-from conftest import ROOT
 from data_loaders import geography as geo
 from data_loaders.store import Store
 from metrics.series import ObservationIndex
-from test_app import police_crimes, scorecard_values
+
+from conftest import ROOT
 
 pytestmark = pytest.mark.app
 CRIME = "Street-level crime excluding ASB (police.uk)"

@@ -15,14 +15,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_cli import children_of, wait_until_ended
 
-from conftest import ROOT
 from data_loaders import frame_cache, ingest, workers
 from data_loaders.__main__ import main
 from data_loaders.ingest import check_files, read_upload, store_checked
 from data_loaders.problems import UploadRefused
 from data_loaders.store import Store
-from test_cli import children_of, wait_until_ended
+
+from conftest import ROOT
 
 POLICE = ROOT / "sample_data" / "police_uk" / "2023-01-leicestershire-street.csv.gz"
 HATE = b"District,Period,Measure,Value\nMelton,Q1 2023/24,Hate crimes,1.5\n"

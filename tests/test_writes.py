@@ -13,9 +13,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from components import writes
-from conftest import ROOT
 from data_loaders import store as store_module
 from data_loaders.store import Store, StoreBusy, StoreFull
+
+from conftest import ROOT
 from test_roles import OFFICER, SECRETS, VIEWER
 
 pytestmark = pytest.mark.app
