@@ -177,7 +177,7 @@ def _load_upload(seconds: float, runs: int) -> dict:
 
 def _load_two_servers(seconds: float) -> dict:
     """The same sessions (no upload) on two app processes on one store, each session staying
-    on one, as behind the sticky proxy README's "Deploying for a team" describes."""
+    on one, as behind the sticky proxy docs/deploying.md describes."""
     result = load.run_load(copy_of(sample_store(), "load-two.sqlite"), duration=seconds,
                            servers=2)
     return _row("load_two_servers", f"{result['sessions']} sessions as above, spread over two "

@@ -28,7 +28,7 @@ def run_load(store: Path, sessions: int = SESSIONS, duration: float = DURATION,
              upload: list[Path] | None = None, servers: int = 1) -> dict:
     """The load on one server process, or with ``servers`` > 1 on that many processes on
     the same store, each session staying on one (as a proxy with sticky sessions in front
-    of several app servers does: README, Deploying for a team). Peak memory is their sum."""
+    of several app servers does: docs/deploying.md). Peak memory is their sum."""
     with ExitStack() as stack:
         started = [stack.enter_context(Server(SERVE, store)) for _ in range(servers)]
         peak = {"rss_mb": sum(server.rss_mb() for server in started)}

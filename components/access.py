@@ -341,7 +341,7 @@ def render_identity() -> None:
     person = current_person()
     if person.mode == "local":
         st.caption("**Local mode**: one user on this computer, with every right; no sign-in. "
-                   "Set up sign-in before anyone else can reach it (README: Sign-in and "
+                   "Set up sign-in before anyone else can reach it (docs/deploying.md: Sign-in and "
                    "roles).")
     else:
         st.caption(quote_emails(f"Signed in as **{person.label}**, {person.role}."))

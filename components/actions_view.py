@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from data_loaders.catalogue import THEMES
-from data_loaders.store import ACTION_STATUSES
+from data_loaders.schema import ACTION_STATUSES
 
 STATUS_WORDS = {"Red": "🔴 Red", "Amber": "🟠 Amber", "Green": "🟢 Green", "Done": "✔ Done"}
 

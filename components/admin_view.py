@@ -18,7 +18,7 @@ def render_roles(person: Person, table: pd.DataFrame) -> None:
     if person.mode == "local":
         st.info("Local mode: there is no sign-in, so roles do not apply; whoever runs the "
                 "dashboard has every right. Roles work once [auth] and [roles] are in the "
-                "secrets (README: Sign-in and roles).")
+                "secrets (docs/deploying.md: Sign-in and roles).")
         return
     st.caption(quote_emails(f"You are signed in as {person.label}, admin ({person.source}). "
                             "The highest role that matches someone wins. Entries from the "

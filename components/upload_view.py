@@ -9,7 +9,7 @@ from data_loaders import geography as geo
 from data_loaders.catalogue import load_catalogue
 from data_loaders.ingest import Checked
 from data_loaders.names import LEAVE_OUT
-from data_loaders.officer_long import NOT_AVAILABLE_KEY
+from data_loaders.officer_cells import NOT_AVAILABLE_KEY
 from data_loaders.periods import period_label
 from data_loaders.workers import pool
 

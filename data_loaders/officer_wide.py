@@ -13,8 +13,9 @@ from . import geography as geo
 from .catalogue import indicator, match_measure
 from .model import NOT_AVAILABLE_COLUMNS, ParsedFile, empty_not_available
 from .names import LEAVE_OUT, MEASURE, name_key, unknown_name_question
-from .officer_long import (
+from .officer_cells import (
     FY_CHOICES,
+    HEADER_SEARCH_ROWS,
     NOT_AVAILABLE_KEY,
     CellReader,
     fy_question,
@@ -29,7 +30,6 @@ from .periods import AmbiguousFinancialYear, PeriodError, parse_period, quarter_
 from .problems import Problem, column_letter, error, warning
 from .readers import RawSheet
 
-HEADER_SEARCH_ROWS = 30
 # Pieces a title is cut into when looking for a measure name in it.
 TITLE_SPLIT = re.compile(r"\s+(?:for|in|by|across)\s+|[:|–—]|\s-\s")
 FY_IN_TEXT = re.compile(r"(?<!\d)(\d{4})\s*[/-]\s*(\d{2}|\d{4})(?!\d)")

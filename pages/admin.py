@@ -1,6 +1,6 @@
 """Roles and settings (admins only): who has which role and from where, roles granted in the
 app, and the small-number threshold. Sign-in and the admins themselves are set in the
-secrets, not here (README: Sign-in and roles)."""
+secrets, not here (docs/deploying.md: Sign-in and roles)."""
 import streamlit as st
 
 from components.access import require_role, roles_config, roles_table, threshold_setting

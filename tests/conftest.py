@@ -42,7 +42,8 @@ def shared_data() -> Path:
 def seeded_store_file(tmp_path_factory) -> Path:
     """A SQLite store with the bundled sample data loaded once for the whole run."""
     from data_loaders.ingest import load_sample_data
-    from data_loaders.store import Store, meta
+    from data_loaders.schema import meta
+    from data_loaders.store import Store
 
     path = tmp_path_factory.mktemp("seeded") / "store.sqlite"
     store = Store(f"sqlite:///{path}")

@@ -1,4 +1,5 @@
-"""README stays true: every catalogue indicator and every page is described there."""
+"""The docs stay true: README is the front door to docs/, every catalogue indicator and every
+page is described there, and the commands README gives are the ones CI uses."""
 from __future__ import annotations
 
 import re
@@ -8,19 +9,34 @@ from data_loaders.catalogue import load_catalogue
 from conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = ROOT / "docs"
 
 
-def test_every_indicator_is_documented_in_readme():
-    missing = [r["id"] for r in load_catalogue() if f"`{r['id']}`" not in README]
+def doc(name: str) -> str:
+    return (DOCS / name).read_text(encoding="utf-8")
+
+
+def test_readme_is_a_front_door_to_every_doc():
+    """Short, and linking every file of docs/ (and nothing that is not there)."""
+    assert len(README.splitlines()) <= 150
+    linked = set(re.findall(r"\]\(([^)#]+\.md)\)", README))
+    assert {f"docs/{p.name}" for p in DOCS.glob("*.md")} <= linked
+    assert [p for p in linked if not (ROOT / p).is_file()] == []
+
+
+def test_every_indicator_is_documented():
+    indicators = doc("indicators.md")
+    missing = [r["id"] for r in load_catalogue() if f"`{r['id']}`" not in indicators]
     assert missing == []
 
 
-def test_every_page_is_listed_in_app_and_readme():
+def test_every_page_is_listed_in_app_and_docs():
     app = (ROOT / "app.py").read_text(encoding="utf-8")
     listed = set(re.findall(r'PAGES / "([a-z_]+\.py)"', app))
     on_disk = {p.name for p in (ROOT / "pages").glob("*.py")}
     assert listed == on_disk
-    assert [p for p in on_disk if f"pages/{p}" not in README] == []
+    pages = doc("pages.md")
+    assert [p for p in on_disk if f"pages/{p}" not in pages] == []
 
 
 def test_no_page_url_is_a_page_file_name():

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 
 import pandas as pd
-from test_store import BLABY_Q1, BLABY_Q2, parsed
 
 from data_loaders import frame_cache
 from data_loaders.frame_cache import cached_frame
-from data_loaders.store import Store, meta
+from data_loaders.schema import meta
+from data_loaders.store import Store
+
+from test_store import BLABY_Q1, BLABY_Q2, parsed
 
 
 class Reader:

@@ -11,7 +11,8 @@ from openpyxl import Workbook
 
 from data_loaders.catalogue import officer_measure_titles
 from data_loaders.names import LEAVE_OUT
-from data_loaders.officer_long import find_long_header, parse_officer_long, read_number
+from data_loaders.officer_cells import read_number
+from data_loaders.officer_long import find_long_header, parse_officer_long
 from data_loaders.readers import read_sheets
 
 # Written out here rather than taken from geography/periods, so the test checks them.

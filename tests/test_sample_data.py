@@ -9,7 +9,8 @@ import pandas as pd
 
 from data_loaders.ingest import load_sample_data
 from data_loaders.model import INCIDENT_TALLY_KEYS, OBSERVATION_KEY
-from data_loaders.store import Store, metadata
+from data_loaders.schema import metadata
+from data_loaders.store import Store
 
 
 def sorted_frame(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:

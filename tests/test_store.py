@@ -7,7 +7,8 @@ import sqlalchemy as sa
 
 from data_loaders import frame_cache
 from data_loaders.model import OBSERVATION_COLUMNS, ParsedFile
-from data_loaders.store import Store, metadata
+from data_loaders.schema import metadata
+from data_loaders.store import Store
 
 
 def observations(values: dict[tuple[str, str], float]) -> pd.DataFrame:

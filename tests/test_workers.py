@@ -137,8 +137,8 @@ def test_limits_come_from_the_environment_and_a_typo_keeps_the_default(monkeypat
     assert workers.Limits.from_env() == workers.Limits(512, workers.DEFAULT_SECONDS)
 
 
-def test_every_limit_is_documented_in_readme():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_every_limit_is_documented():
+    readme = (ROOT / "docs" / "deploying.md").read_text(encoding="utf-8")
     names = (workers.MEMORY_ENV, workers.SECONDS_ENV, workers.WORKERS_ENV)
     assert [name for name in names if f"`{name}`" not in readme] == []
 

@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from components import writes
-from data_loaders import store as store_module
+from data_loaders import schema
 from data_loaders.store import Store, StoreBusy, StoreFull
 
 from conftest import ROOT
@@ -125,7 +125,7 @@ def _fingerprint(path: Path) -> dict[str, int]:
     engine = sa.create_engine(f"sqlite:///{path}")
     with engine.connect() as conn:
         counts = {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar()
-                  for t in store_module.metadata.sorted_tables}
+                  for t in schema.metadata.sorted_tables}
     engine.dispose()
     return counts
 
@@ -180,7 +180,7 @@ def store_file(seeded_store_copy, monkeypatch):
     monkeypatch.setenv("DASHBOARD_SQLITE_PATH", str(seeded_store_copy))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     # An alias for withdraw_alias to withdraw.
-    store_module.Store(f"sqlite:///{seeded_store_copy}").save_aliases(
+    Store(f"sqlite:///{seeded_store_copy}").save_aliases(
         {"measure:parking tickets": "leave out"}, "An Officer")
     st.cache_resource.clear()
     yield seeded_store_copy
