@@ -426,12 +426,13 @@ class Store:
             # The version first: its update holds the write lock, so nothing else is stored
             # between the check below and this batch's rows.
             version, touched = self._bump_version(conn), set()
+            now = _now()  # one time for the whole upload: its files are one step
             for parsed, preview in batch:
                 keys = _touches(parsed)
                 if preview is None or preview.data_version != version or keys & touched:
                     preview = self.preview(parsed, conn=conn)
                 touched |= keys
-                ids.append(self._store_one(conn, parsed, preview, user, is_sample))
+                ids.append(self._store_one(conn, parsed, preview, user, is_sample, now))
             conn.execute(batch_files.insert(), [{"upload_id": i, "batch_id": ids[0]}
                                                 for i in ids])
             if before_commit is not None:
@@ -457,8 +458,7 @@ class Store:
         return conn.execute(query).first() is not None
 
     def _store_one(self, conn, parsed: ParsedFile, preview: Preview, user: str,
-                   is_sample: bool) -> int:
-        now = _now()
+                   is_sample: bool, now: str) -> int:
         upload_id = conn.execute(uploads.insert().values(
             file_name=parsed.file_name, sha256=parsed.sha256, user_name=user, uploaded_at=now,
             kind=parsed.kind, rows_added=len(preview.added), rows_revised=len(preview.revised),

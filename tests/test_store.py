@@ -109,6 +109,25 @@ def test_a_batch_is_one_upload_rolled_back_and_restored_in_one_step(store):
         store.rollback(ids[1], "o")  # a file is not an upload of its own
 
 
+def test_an_upload_is_one_step_in_the_history_however_long_it_takes(store, monkeypatch):
+    """Twelve months take seconds to store: the files still share one time, so the ledger's
+    history shows the upload as one line."""
+    from itertools import count
+
+    from components.data_view import history_table
+    from data_loaders import store as store_module
+
+    seconds = count()
+    monkeypatch.setattr(store_module, "_now", lambda: f"2026-12-06T09:00:{next(seconds):02d}")
+    ids = store.commit([parsed("b.xlsx", {BLABY_Q1: 9.0}), parsed("c.xlsx", {BLABY_Q2: 4.0}),
+                        parsed("d.xlsx", {BLABY_Q3: 5.0})], "o")
+    store.rollback(ids[0], "o")
+    assert history_table(store.upload_events())[["Upload", "What", "Files"]].values.tolist() \
+        == [[ids[0], "rolled back", "3 files: b.xlsx, c.xlsx, d.xlsx"],
+            [ids[0], "stored", "3 files: b.xlsx, c.xlsx, d.xlsx"]]
+    assert store.uploads()["uploaded_at"].nunique() == 1
+
+
 def test_one_file_is_withdrawn_from_its_upload_and_put_back(store):
     ids = store.commit([parsed("b.xlsx", {BLABY_Q1: 9.0}), parsed("c.xlsx", {BLABY_Q2: 4.0})],
                        "o")
