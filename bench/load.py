@@ -119,7 +119,7 @@ def _upload(url: str, files: list[Path], window: dict, delay: float) -> None:
         button.wait_for(timeout=UPLOAD_PATIENCE_MS)
         page.wait_for_selector(IDLE, timeout=UPLOAD_PATIENCE_MS)
         button.click()
-        page.get_by_text(f"Stored {len(files)} files as uploads").wait_for(
+        page.get_by_text(f"Stored {len(files)} files as upload ").wait_for(
             timeout=UPLOAD_PATIENCE_MS)
         window["end"] = time.perf_counter()
 
