@@ -22,6 +22,7 @@ from presentation.judgement_text import (
 from .cache import (
     DataKey,
     data_read,
+    load_assessments,
     load_definition_changes,
     load_observation_index,
     load_reference,
@@ -96,8 +97,11 @@ def statement_text(version: DataKey, record: dict, area_code: str, kind: str,
     as the tiles (a change across a recorded definition change is withheld in both)."""
     observations = load_observation_index(version)
     populations = populations_by_area(load_reference("population", version))
-    summary = compute_assessment(observations, record, area_code, kind, end, populations,
-                                 load_definition_changes(version), geo.COUNTY_CODE)
+    # A headline indicator's assessment is the tiles' own, already worked out and held.
+    summary = load_assessments(version, record["theme"], area_code, kind,
+                               end.isoformat() if end else None).get(record["id"]) or \
+        compute_assessment(observations, record, area_code, kind, end, populations,
+                           load_definition_changes(version), geo.COUNTY_CODE)
     whose = summary["figure_area"]
     other = benchmark_area(whose)
     theirs = compute_summary(observations, record, other, kind, end,
